@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vmsim: a shadow-paging subsystem in a loadable module.
+#
+#   make                 vmsim.ko for KVER (default 6.1), selftests, tools
+#   make KVER=6.12       ... against Debian's 6.12 headers (or KVER=debug)
+#   make KDIR=/path      ... against any prepared kernel tree
+#   make demo            boot stock-6.1 in QEMU and run the demo
+#   make check           lint + selftests on stock-6.1, stock-6.12 and debug
+#                        (KERNELS="stock-6.1" narrows it)
+#   make lint            W=1, sparse and checkpatch only
+#   make run             one QEMU run: KERNEL=stock-6.12 MODE=check
+#   make debug-kernel    build (or find) the cached debug kernel
+#   make clean
+#
+# demo, check, lint and run install missing Debian packages first
+# (scripts/setup.sh), so they work on a fresh Debian 12 machine as root.
+
+KVER ?= 6.1
+KERNELS ?= stock-6.1 stock-6.12 debug
+KERNEL ?= stock-6.1
+MODE ?= check
+
+.PHONY: all module selftests tools setup demo check lint run debug-kernel clean
+
+all: module selftests tools
+
+module:
+	@ko=$$(scripts/build-module.sh $(KVER)) && cp $$ko vmsim.ko && \
+		echo "vmsim.ko: built against $$(modinfo -F vermagic vmsim.ko)"
+
+selftests:
+	$(MAKE) -C selftests
+
+tools:
+	$(MAKE) -C tools
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	@qemu/run.sh -k stock-6.1 -m demo --quiet --show-job
+
+check: setup
+	@KERNELS="$(KERNELS)" scripts/check.sh
+
+lint: setup
+	@scripts/lint.sh
+
+run: setup
+	@qemu/run.sh -k $(KERNEL) -m $(MODE)
+
+debug-kernel: setup
+	@qemu/debug-kernel.sh
+
+clean:
+	rm -rf out vmsim.ko
+	$(MAKE) -C selftests clean
+	$(MAKE) -C tools clean

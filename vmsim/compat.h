@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place that knows how Debian's 6.1 and 6.12
+ * kernels differ.  No other file tests LINUX_VERSION_CODE; they call the
+ * vmsim_*() wrappers below, which read the same on both kernels.
+ *
+ * Supported: 6.1.y and 6.12.y.  Anything between uses APIs this header
+ * does not cover (blk_mode_t arrived in 6.5, bdev files in 6.9, ...), so it
+ * is refused at build time rather than half-supported.
+ */
+#ifndef _VMSIM_COMPAT_H
+#define _VMSIM_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/mm.h>
+
+/* Debian clamps the sublevel at 255: compare major and minor only. */
+#define VMSIM_KERNEL_IS(major, minor) \
+	((LINUX_VERSION_CODE >> 8) == ((major) << 8 | (minor)))
+
+#if VMSIM_KERNEL_IS(6, 12)
+#define VMSIM_K612 1
+#elif VMSIM_KERNEL_IS(6, 1)
+#define VMSIM_K612 0
+#else
+#error "vmsim supports Linux 6.1.y and 6.12.y only"
+#endif
+
+#ifndef CONFIG_X86_64
+#error "vmsim reads x86-64 page table bits; other architectures are not supported"
+#endif
+
+/*
+ * vm_flags became read-only behind helpers in 6.3 (vm_flags_set() and
+ * friends, which assert the mmap lock is held for write).  Call only from
+ * ->mmap.
+ */
+static inline void vmsim_vm_flags_mod(struct vm_area_struct *vma,
+				      vm_flags_t set, vm_flags_t clear)
+{
+#if VMSIM_K612
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
+#endif /* _VMSIM_COMPAT_H */

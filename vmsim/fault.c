@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fault path: demand paging from the pool.
+ *
+ * How a page gets mapped (see Documentation/design.rst for the picture):
+ *
+ * ->fault runs when a process touches a page whose real PTE is empty.  It
+ * locks the page's shadow entry and either
+ *  - maps the shared zero frame read-only (a read of a never-written page:
+ *    no frame is spent), or
+ *  - takes a zero-filled frame from the pool (first write), or finds the
+ *    resident frame,
+ * then hands the frame back to the core locked (VM_FAULT_LOCKED), as
+ * filemap_fault() does.  The core maps it with finish_fault(), under the
+ * page lock, so a reclaimer that takes the entry lock and then the page
+ * lock cannot miss a mapping that is being made.
+ *
+ * Every VMA has write-notify (we have ->page_mkwrite), so pages are mapped
+ * read-only first and the first write to each calls ->page_mkwrite, which
+ * sets the shadow DIRTY bit: dirtiness is tracked in software, exactly,
+ * without ever clearing a hardware dirty bit.  A write fault on an empty
+ * PTE costs one trap: the core calls ->fault, then ->page_mkwrite, then
+ * maps the page writable and dirty.
+ */
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+
+#include "vmsim.h"
+
+static void vmsim_sigbus_message(struct vmsim_object *obj, pgoff_t index)
+{
+	pr_warn_ratelimited("%s[%d]: no free frame for object %llu page %lu: SIGBUS\n",
+			    current->comm, task_pid_nr(current), obj->id,
+			    index);
+}
+
+/*
+ * Give a never-written entry (empty or ZERO) a zero-filled frame of its
+ * own.  Any read-only mapping of the zero frame for this page is removed
+ * from every process, so that all of them see the new frame from now on.
+ */
+static struct page *vmsim_entry_populate(struct vmsim_object *obj,
+					 pgoff_t index, u64 *sptep)
+	__must_hold(sptep)
+{
+	struct page *page;
+
+	page = vmsim_frame_alloc();
+	if (!page)
+		return NULL;
+	set_page_private(page, (unsigned long)sptep);
+	vmsim_pte_update(sptep, VMSIM_PTE_ZERO | VMSIM_PTE_PFN_MASK,
+			 VMSIM_PTE_PRESENT | VMSIM_PTE_ACCESSED |
+			 vmsim_pfn_pte(page_to_pfn(page)));
+	atomic_long_inc(&obj->stats.resident);
+	return page;
+}
+
+static vm_fault_t vmsim_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmsim_object *obj = vma->vm_private_data;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	pgoff_t index = vmf->pgoff;
+	struct page *page;
+	vm_fault_t ret;
+	u64 *sptep;
+	u64 e;
+
+	/* mremap() may have grown the mapping past the object's limit. */
+	if (index >= vmsim_max_object_pages())
+		return VM_FAULT_SIGBUS;
+
+	sptep = vmsim_shadow_lookup(obj, index, true);
+	if (!sptep)
+		return VM_FAULT_OOM;
+
+	vmsim_entry_lock(sptep);
+	e = vmsim_pte_read(sptep);
+	if (!(e & VMSIM_PTE_PRESENT) && !write) {
+		/* A read of a page never written: map the zero frame. */
+		ret = vmf_insert_page(vma, vmf->address,
+				      vmsim_pool.zero_frame);
+		if (!(ret & VM_FAULT_ERROR))
+			vmsim_pte_update(sptep, 0,
+					 VMSIM_PTE_ZERO | VMSIM_PTE_ACCESSED);
+		vmsim_entry_unlock(sptep);
+		vmsim_count(VMSIM_PGFAULT);
+		vmsim_count(VMSIM_ZERO_MAP);
+		atomic_long_inc(&obj->stats.faults);
+		return ret;
+	}
+
+	if (e & VMSIM_PTE_PRESENT) {
+		page = pfn_to_page(vmsim_pte_pfn(e));
+		vmsim_pte_update(sptep, 0, VMSIM_PTE_ACCESSED);
+	} else {
+		page = vmsim_entry_populate(obj, index, sptep);
+		if (!page) {
+			vmsim_entry_unlock(sptep);
+			vmsim_count(VMSIM_OOM);
+			vmsim_sigbus_message(obj, index);
+			return VM_FAULT_SIGBUS;
+		}
+		if (e & VMSIM_PTE_ZERO)
+			unmap_mapping_pages(vma->vm_file->f_mapping, index, 1,
+					    false);
+	}
+
+	/*
+	 * Hand the frame to the core referenced and locked; it stays locked
+	 * until the core has mapped it.
+	 */
+	get_page(page);
+	lock_page(page);
+	vmsim_entry_unlock(sptep);
+
+	vmsim_count(VMSIM_PGFAULT);
+	atomic_long_inc(&obj->stats.faults);
+	vmf->page = page;
+	return VM_FAULT_LOCKED;
+}
+
+/*
+ * The first write to a page mapped read-only.  For the zero frame, give the
+ * page a frame of its own and retry; for a real frame, mark it dirty.
+ */
+static vm_fault_t vmsim_page_mkwrite(struct vm_fault *vmf)
+{
+	struct vmsim_object *obj = vmf->vma->vm_private_data;
+	struct page *page = vmf->page;
+	pgoff_t index = vmf->pgoff;
+	u64 *sptep;
+	u64 e;
+
+	sptep = vmsim_shadow_lookup(obj, index, false);
+	if (!sptep)
+		return VM_FAULT_NOPAGE;
+
+	vmsim_entry_lock(sptep);
+	e = vmsim_pte_read(sptep);
+
+	if (vmsim_is_zero_frame(page)) {
+		if (!(e & VMSIM_PTE_PRESENT)) {
+			if (!vmsim_entry_populate(obj, index, sptep)) {
+				vmsim_entry_unlock(sptep);
+				vmsim_count(VMSIM_OOM);
+				vmsim_sigbus_message(obj, index);
+				return VM_FAULT_SIGBUS;
+			}
+		}
+		/* Replace the zero frame everywhere; the retry maps the frame. */
+		unmap_mapping_pages(vmf->vma->vm_file->f_mapping, index, 1,
+				    false);
+		vmsim_entry_unlock(sptep);
+		return VM_FAULT_NOPAGE;
+	}
+
+	/*
+	 * The entry may have moved on (DONTNEED, reclaim) since the page was
+	 * found; then the PTE is gone too, and the retry faults afresh.
+	 */
+	if (!(e & VMSIM_PTE_PRESENT) ||
+	    vmsim_pte_pfn(e) != page_to_pfn(page)) {
+		vmsim_entry_unlock(sptep);
+		return VM_FAULT_NOPAGE;
+	}
+
+	lock_page(page);
+	vmsim_pte_update(sptep, 0, VMSIM_PTE_DIRTY | VMSIM_PTE_ACCESSED);
+	vmsim_entry_unlock(sptep);
+	return VM_FAULT_LOCKED;
+}
+
+/*
+ * ->map_pages is the core's fault-around hook.  On 6.12 it runs under RCU
+ * and may not sleep, and no exported helper maps a page without possibly
+ * allocating a page table, so vmsim does its fault-around in ->fault
+ * instead and this hook maps nothing.  It still matters: on 6.12 a VMA
+ * without ->map_pages has every ->fault retried under the mmap lock
+ * (vmf_can_call_fault()); with it, faults run under the per-VMA lock.
+ */
+static vm_fault_t vmsim_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				  pgoff_t end_pgoff)
+{
+	return 0;
+}
+
+const struct vm_operations_struct vmsim_vm_ops = {
+	.fault		= vmsim_fault,
+	.map_pages	= vmsim_map_pages,
+	.page_mkwrite	= vmsim_page_mkwrite,
+};

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module load and unload, and the module parameters.
+ *
+ * Each subsystem is set up in order and torn down in exactly the reverse
+ * order, on the error path of vmsim_init() and in vmsim_exit() alike.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+
+#include "vmsim.h"
+
+DEFINE_PER_CPU(struct vmsim_event_state, vmsim_event_states);
+
+unsigned long vmsim_event_sum(enum vmsim_event item)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(vmsim_event_states.event[item], cpu);
+	return sum;
+}
+
+/* ------------------------------------------------------------------------
+ * Module parameters.  Every one is range-checked when it is set, at load
+ * or through /sys/module/vmsim/parameters, and a bad value is refused with
+ * a message saying what is allowed.
+ */
+struct vmsim_uint_param {
+	unsigned int *value;
+	unsigned int min;
+	unsigned int max;
+	unsigned int (*max_fn)(void);	/* overrides @max when set */
+};
+
+static int vmsim_param_set_uint(const char *val, const struct kernel_param *kp)
+{
+	const struct vmsim_uint_param *p = kp->arg;
+	unsigned int max = p->max_fn ? p->max_fn() : p->max;
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v)) {
+		pr_err("%s: '%s' is not a number\n", kp->name, val);
+		return -EINVAL;
+	}
+	if (v < p->min || v > max) {
+		pr_err("%s=%u: must be between %u and %u\n", kp->name, v,
+		       p->min, max);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*p->value, v);
+	return 0;
+}
+
+static int vmsim_param_get_uint(char *buf, const struct kernel_param *kp)
+{
+	const struct vmsim_uint_param *p = kp->arg;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(*p->value));
+}
+
+static const struct kernel_param_ops vmsim_uint_param_ops = {
+	.set = vmsim_param_set_uint,
+	.get = vmsim_param_get_uint,
+};
+
+/* The pool may take at most three quarters of the machine's memory. */
+static unsigned int vmsim_pool_mb_max(void)
+{
+	return min_t(unsigned long, UINT_MAX,
+		     (totalram_pages() / 4 * 3) >> (20 - PAGE_SHIFT));
+}
+
+unsigned int vmsim_pool_mb = 64;
+static struct vmsim_uint_param vmsim_pool_mb_param = {
+	.value = &vmsim_pool_mb, .min = 1, .max_fn = vmsim_pool_mb_max,
+};
+module_param_cb(pool_mb, &vmsim_uint_param_ops, &vmsim_pool_mb_param, 0444);
+MODULE_PARM_DESC(pool_mb, "Size of the frame pool in MiB, allocated at load (default 64)");
+
+unsigned int vmsim_max_object_mb = 4096;
+static struct vmsim_uint_param vmsim_max_object_mb_param = {
+	.value = &vmsim_max_object_mb, .min = 1,
+	.max = 1U << (VMSIM_INDEX_BITS + PAGE_SHIFT - 20),
+};
+module_param_cb(max_object_mb, &vmsim_uint_param_ops,
+		&vmsim_max_object_mb_param, 0644);
+MODULE_PARM_DESC(max_object_mb, "Largest object (one open of /dev/vmsim) in MiB, checked at mmap (default 4096)");
+
+/* The mode of /dev/vmsim: only root may use vmsim unless told otherwise. */
+static unsigned int vmsim_dev_mode_param = 0600;
+unsigned short vmsim_dev_mode;
+static struct vmsim_uint_param vmsim_dev_mode_param_range = {
+	.value = &vmsim_dev_mode_param, .min = 0, .max = 0777,
+};
+module_param_cb(dev_mode, &vmsim_uint_param_ops, &vmsim_dev_mode_param_range,
+		0444);
+MODULE_PARM_DESC(dev_mode, "Mode of /dev/vmsim, e.g. 0660 (default 0600)");
+
+/*
+ * A deliberately faulty build, used only by the test bed's self-test to
+ * prove that a broken module fails the run.  Built with
+ * VMSIM_HARNESS_SELFTEST=1; never in a normal build.
+ */
+#ifdef VMSIM_HARNESS_SELFTEST
+static int vmsim_harness_fault;
+module_param_named(harness_fault, vmsim_harness_fault, int, 0444);
+MODULE_PARM_DESC(harness_fault, "Test bed self-test: 1 = WARN at load, 2 = leak memory at load");
+static void *vmsim_harness_leak;
+
+static void vmsim_harness_selftest(void)
+{
+	if (vmsim_harness_fault == 1)
+		WARN(1, "vmsim: harness self-test: deliberate warning\n");
+	if (vmsim_harness_fault == 2) {
+		vmsim_harness_leak = kmalloc(128, GFP_KERNEL);
+		vmsim_harness_leak = NULL;
+	}
+}
+#else
+static void vmsim_harness_selftest(void)
+{
+}
+#endif
+
+static int __init vmsim_init(void)
+{
+	unsigned long nr_frames = (unsigned long)vmsim_pool_mb <<
+				  (20 - PAGE_SHIFT);
+	int err;
+
+	vmsim_dev_mode = vmsim_dev_mode_param;
+	vmsim_shadow_lockdep_init();
+
+	err = vmsim_pool_init(nr_frames);
+	if (err) {
+		pr_err("cannot allocate a pool of %u MiB (%lu frames)\n",
+		       vmsim_pool_mb, nr_frames);
+		return err;
+	}
+	err = vmsim_proc_init();
+	if (err)
+		goto out_pool_exit;
+	err = vmsim_dev_init();
+	if (err)
+		goto out_proc_exit;
+
+	vmsim_harness_selftest();
+	pr_info("loaded: pool of %u MiB (%lu frames), /dev/vmsim mode %04o\n",
+		vmsim_pool_mb, nr_frames, vmsim_dev_mode);
+	return 0;
+
+out_proc_exit:
+	vmsim_proc_exit();
+out_pool_exit:
+	vmsim_pool_exit();
+	return err;
+}
+
+static void __exit vmsim_exit(void)
+{
+	vmsim_dev_exit();
+	vmsim_proc_exit();
+	vmsim_pool_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(vmsim_init);
+module_exit(vmsim_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("vmsim developers");
+MODULE_DESCRIPTION("vmsim: a shadow-paging subsystem with its own frame pool, LRU and swap");

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pool of physical frames vmsim hands out.
+ *
+ * All frames are allocated when the module loads and given back when it
+ * unloads; in between, vmsim alone decides who holds them.  A frame is free
+ * on one of two lists: "zeroed" (ready to map) or "dirty" (freed by an
+ * object, still holding its data).  A worker moves dirty frames to the
+ * zeroed list in the background, so a fault normally takes a frame that is
+ * already zero; when the zeroed list is empty the fault zeroes one itself.
+ * Either way no frame reaches a second object with the first one's data.
+ */
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/wait_bit.h>
+#include <linux/workqueue.h>
+
+#include "vmsim.h"
+
+/* Allocate the pool in 2 MiB chunks, falling back to smaller ones. */
+#define VMSIM_POOL_CHUNK_ORDER	9
+/* Frames the zeroing worker handles per lock round trip. */
+#define VMSIM_ZERO_BATCH	32
+
+struct vmsim_pool vmsim_pool = {
+	.lock = __SPIN_LOCK_UNLOCKED(vmsim_pool.lock),
+	.zeroed = LIST_HEAD_INIT(vmsim_pool.zeroed),
+	.dirty = LIST_HEAD_INIT(vmsim_pool.dirty),
+};
+
+static void vmsim_zero_work_fn(struct work_struct *work);
+static DECLARE_WORK(vmsim_zero_work, vmsim_zero_work_fn);
+
+/*
+ * Frames an object let go of while something else still held a reference
+ * (a pin taken by get_user_pages(), say).  They must not reach another
+ * object while that reference exists, so they wait here, under
+ * vmsim_pool.lock, until the pin is dropped.
+ */
+static LIST_HEAD(vmsim_orphans);
+static void vmsim_orphan_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(vmsim_orphan_work, vmsim_orphan_work_fn);
+
+static void vmsim_pool_free_list(struct list_head *list)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, list, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+}
+
+/**
+ * vmsim_pool_init() - allocate the pool
+ * @nr_frames: how many order-0 frames to own
+ *
+ * Context: Process context, at module load.  May sleep.
+ * Return: 0, or -ENOMEM with nothing left allocated.
+ */
+int vmsim_pool_init(unsigned long nr_frames)
+{
+	unsigned int order = VMSIM_POOL_CHUNK_ORDER;
+	unsigned long got = 0;
+	LIST_HEAD(frames);
+
+	/*
+	 * __GFP_RETRY_MAYFAIL: try hard, but fail rather than invoke the OOM
+	 * killer for a pool that does not fit; __GFP_NOWARN: that failure is
+	 * reported once, by the caller, not as an allocation splat.
+	 */
+	const gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN |
+			  __GFP_RETRY_MAYFAIL;
+
+	while (got < nr_frames) {
+		struct page *page;
+		unsigned long i, n;
+
+		while ((1UL << order) > nr_frames - got)
+			order--;
+		page = alloc_pages(gfp, order);
+		if (!page) {
+			if (order == 0)
+				goto out_free;
+			order--;
+			continue;
+		}
+		n = 1UL << order;
+		if (order)
+			split_page(page, order);
+		for (i = 0; i < n; i++)
+			list_add_tail(&page[i].lru, &frames);
+		got += n;
+		cond_resched();
+	}
+
+	vmsim_pool.zero_frame = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!vmsim_pool.zero_frame)
+		goto out_free;
+
+	list_splice(&frames, &vmsim_pool.zeroed);
+	vmsim_pool.nr_zeroed = nr_frames;
+	vmsim_pool.nr_dirty = 0;
+	vmsim_pool.nr_frames = nr_frames;
+	atomic_long_set(&vmsim_pool.nr_free, nr_frames);
+	return 0;
+
+out_free:
+	vmsim_pool_free_list(&frames);
+	return -ENOMEM;
+}
+
+/**
+ * vmsim_pool_exit() - give every frame back to the page allocator
+ *
+ * Context: Process context, at module unload, when no object exists.
+ */
+void vmsim_pool_exit(void)
+{
+	unsigned long nr_free;
+	struct page *page, *next;
+
+	cancel_delayed_work_sync(&vmsim_orphan_work);
+	cancel_work_sync(&vmsim_zero_work);
+
+	/*
+	 * Orphans still pinned go to whoever holds the pin: dropping our
+	 * reference makes theirs the last, and the page allocator gets the
+	 * frame when they let go.
+	 */
+	list_for_each_entry_safe(page, next, &vmsim_orphans, lru) {
+		list_del_init(&page->lru);
+		vmsim_pool.nr_orphans--;
+		vmsim_pool.nr_frames--;
+		put_page(page);
+	}
+
+	nr_free = vmsim_pool.nr_zeroed + vmsim_pool.nr_dirty;
+	if (nr_free != vmsim_pool.nr_frames)
+		pr_err("%lu frames still in use at unload; leaking them\n",
+		       vmsim_pool.nr_frames - nr_free);
+	vmsim_pool_free_list(&vmsim_pool.zeroed);
+	vmsim_pool_free_list(&vmsim_pool.dirty);
+	vmsim_pool.nr_zeroed = 0;
+	vmsim_pool.nr_dirty = 0;
+	atomic_long_set(&vmsim_pool.nr_free, 0);
+	__free_page(vmsim_pool.zero_frame);
+	vmsim_pool.zero_frame = NULL;
+}
+
+/**
+ * vmsim_frame_alloc() - take a zero-filled frame from the pool
+ *
+ * Context: Process context; may sleep (to zero a frame).
+ * Return: the frame, holding the pool's single reference, or NULL when the
+ * pool has no free frame.
+ */
+struct page *vmsim_frame_alloc(void)
+{
+	struct page *page;
+	bool zeroed;
+
+	for (;;) {
+		unsigned long in_flight;
+
+		spin_lock(&vmsim_pool.lock);
+		page = list_first_entry_or_null(&vmsim_pool.zeroed,
+						struct page, lru);
+		if (page) {
+			vmsim_pool.nr_zeroed--;
+			zeroed = true;
+			break;
+		}
+		page = list_first_entry_or_null(&vmsim_pool.dirty,
+						struct page, lru);
+		if (page) {
+			vmsim_pool.nr_dirty--;
+			zeroed = false;
+			break;
+		}
+		in_flight = vmsim_pool.nr_zeroing;
+		spin_unlock(&vmsim_pool.lock);
+		if (!in_flight)
+			return NULL;
+		/* The last free frames are being zeroed: wait for them. */
+		wait_var_event(&vmsim_pool.nr_zeroing,
+			       !READ_ONCE(vmsim_pool.nr_zeroing));
+	}
+	list_del_init(&page->lru);
+	atomic_long_dec(&vmsim_pool.nr_free);
+	spin_unlock(&vmsim_pool.lock);
+
+	if (!zeroed) {
+		clear_highpage(page);
+		vmsim_count(VMSIM_ZERO_FILL);
+	}
+	vmsim_count(VMSIM_PGALLOC);
+	return page;
+}
+
+/**
+ * vmsim_frame_free() - give a frame back to the pool
+ * @page: a frame no page table maps and nobody else references
+ *
+ * The frame keeps its contents until the zeroing worker clears it.
+ *
+ * Context: Process context.
+ */
+void vmsim_frame_free(struct page *page)
+{
+	set_page_private(page, 0);
+	ClearPageDirty(page);
+
+	spin_lock(&vmsim_pool.lock);
+	list_add_tail(&page->lru, &vmsim_pool.dirty);
+	vmsim_pool.nr_dirty++;
+	atomic_long_inc(&vmsim_pool.nr_free);
+	spin_unlock(&vmsim_pool.lock);
+	vmsim_count(VMSIM_PGFREE);
+
+	queue_work(system_unbound_wq, &vmsim_zero_work);
+}
+
+/**
+ * vmsim_frame_release() - give back a frame an object no longer uses
+ * @page: the frame; no shadow entry and no page table points at it any
+ *	more, so its reference count only drops from here on
+ *
+ * The frame goes to the free lists at once if vmsim holds the only
+ * reference, and waits on the orphan list otherwise.
+ *
+ * Context: Process context.
+ */
+void vmsim_frame_release(struct page *page)
+{
+	set_page_private(page, 0);
+	if (page_ref_count(page) == 1) {
+		vmsim_frame_free(page);
+		return;
+	}
+	spin_lock(&vmsim_pool.lock);
+	list_add_tail(&page->lru, &vmsim_orphans);
+	vmsim_pool.nr_orphans++;
+	spin_unlock(&vmsim_pool.lock);
+	vmsim_count(VMSIM_ORPHANED);
+	queue_delayed_work(system_unbound_wq, &vmsim_orphan_work, HZ / 10);
+}
+
+static void vmsim_orphan_work_fn(struct work_struct *work)
+{
+	struct page *page, *next;
+	LIST_HEAD(freed);
+	bool more;
+
+	spin_lock(&vmsim_pool.lock);
+	list_for_each_entry_safe(page, next, &vmsim_orphans, lru) {
+		if (page_ref_count(page) == 1) {
+			list_move(&page->lru, &freed);
+			vmsim_pool.nr_orphans--;
+		}
+	}
+	more = vmsim_pool.nr_orphans;
+	spin_unlock(&vmsim_pool.lock);
+
+	list_for_each_entry_safe(page, next, &freed, lru) {
+		list_del_init(&page->lru);
+		vmsim_frame_free(page);
+	}
+	if (more)
+		queue_delayed_work(system_unbound_wq, &vmsim_orphan_work, HZ);
+}
+
+/*
+ * Move dirty free frames to the zeroed list, a batch at a time.  The frames
+ * are off both lists while being cleared (counted in nr_zeroing); an
+ * allocation that finds both lists empty meanwhile waits for the batch.
+ */
+static void vmsim_zero_work_fn(struct work_struct *work)
+{
+	struct page *batch[VMSIM_ZERO_BATCH];
+
+	for (;;) {
+		unsigned int i, n = 0;
+
+		spin_lock(&vmsim_pool.lock);
+		while (n < VMSIM_ZERO_BATCH && vmsim_pool.nr_dirty) {
+			struct page *page;
+
+			page = list_first_entry(&vmsim_pool.dirty, struct page,
+						lru);
+			list_del_init(&page->lru);
+			vmsim_pool.nr_dirty--;
+			batch[n++] = page;
+		}
+		vmsim_pool.nr_zeroing += n;
+		spin_unlock(&vmsim_pool.lock);
+		if (!n)
+			return;
+
+		for (i = 0; i < n; i++)
+			clear_highpage(batch[i]);
+
+		spin_lock(&vmsim_pool.lock);
+		for (i = 0; i < n; i++)
+			list_add_tail(&batch[i]->lru, &vmsim_pool.zeroed);
+		vmsim_pool.nr_zeroed += n;
+		vmsim_pool.nr_zeroing -= n;
+		spin_unlock(&vmsim_pool.lock);
+		wake_up_var(&vmsim_pool.nr_zeroing);
+		cond_resched();
+	}
+}

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Types shared by vmsim's files, and its locking rules.
+ *
+ * Lock ordering in vmsim (see Documentation/design.rst, kept in step):
+ *
+ *   mm->mmap_lock or the per-VMA lock        (page faults, ->mmap)
+ *     shadow entry lock                       (VMSIM_PTE_LOCKED bit; sleeps)
+ *       page lock of a pool frame             (only trylock under an entry lock)
+ *       mapping->i_mmap_rwsem                 (unmap_mapping_pages, PTE walks)
+ *         page table lock                     (inside the core's helpers)
+ *       vmsim_pool.lock                       (spinlock: free lists)
+ *       vmsim_lru.lock                        (spinlock: LRU lists)
+ *   vmsim_objects_lock                        (mutex: the list of objects)
+ *
+ * Rules:
+ * - An entry lock is taken blocking only when the task holds no other
+ *   entry lock; further entries (fault-around, readahead) are try-locked.
+ * - Nothing in vmsim ever waits for an mmap lock: the PTE walks go through
+ *   the object's i_mmap tree, as the kernel's own rmap walks do.
+ * - The pool and LRU spinlocks are leaves: nothing sleeps or takes another
+ *   vmsim lock under them.
+ */
+#ifndef _VMSIM_H
+#define _VMSIM_H
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <uapi/linux/vmsim.h>
+
+#include "compat.h"
+
+/* ------------------------------------------------------------------------
+ * Module parameters (main.c)
+ */
+extern unsigned int vmsim_pool_mb;
+extern unsigned int vmsim_max_object_mb;
+extern unsigned short vmsim_dev_mode;
+
+/* What VMSIM_IOC_INFO reports in ->features. */
+#define VMSIM_FEATURES		VMSIM_FEAT_POOL
+
+/* ------------------------------------------------------------------------
+ * Event counters: per-CPU, summed when read (/proc/vmsim_vmstat).
+ */
+enum vmsim_event {
+	VMSIM_PGFAULT,		/* faults handled by ->fault */
+	VMSIM_PGMAJFAULT,	/* faults that waited for swap I/O */
+	VMSIM_PGALLOC,		/* frames taken from the free lists */
+	VMSIM_PGFREE,		/* frames given back to the free lists */
+	VMSIM_ZERO_FILL,	/* frames zeroed on the fault path */
+	VMSIM_ZERO_MAP,		/* read faults given the zero frame */
+	VMSIM_OOM,		/* faults answered with SIGBUS: no frame */
+	VMSIM_ORPHANED,		/* frames released while still pinned */
+	NR_VMSIM_EVENTS
+};
+
+struct vmsim_event_state {
+	unsigned long event[NR_VMSIM_EVENTS];
+};
+
+DECLARE_PER_CPU(struct vmsim_event_state, vmsim_event_states);
+
+static inline void vmsim_count(enum vmsim_event item)
+{
+	this_cpu_inc(vmsim_event_states.event[item]);
+}
+
+static inline void vmsim_count_add(enum vmsim_event item, long delta)
+{
+	this_cpu_add(vmsim_event_states.event[item], delta);
+}
+
+unsigned long vmsim_event_sum(enum vmsim_event item);
+
+/* ------------------------------------------------------------------------
+ * The frame pool (pool.c)
+ *
+ * Every frame is an order-0 page allocated at load and owned by vmsim
+ * until unload.  A frame's struct page carries vmsim's per-frame state:
+ *   ->lru      links it on exactly one list: a free list, or (later) an LRU
+ *   ->private  the address of the shadow entry that maps it (0 when free)
+ * Nothing else: ->mapping stays NULL (the core then treats it as a plain
+ * driver page: vm_insert_page()/finish_fault() need no ->mapping).
+ */
+struct vmsim_pool {
+	spinlock_t lock;		/* protects the lists and counts below */
+	struct list_head zeroed;	/* free frames, known to be zero */
+	struct list_head dirty;		/* free frames still to be zeroed */
+	unsigned long nr_zeroed;
+	unsigned long nr_dirty;
+	unsigned long nr_zeroing;	/* off the lists, being zeroed */
+
+	unsigned long nr_orphans;	/* released but still pinned */
+
+	/* MemTotal; shrinks only if pinned orphans outlive the module */
+	unsigned long nr_frames;
+	atomic_long_t nr_free;		/* zeroed + dirty, read without lock */
+	struct page *zero_frame;	/* shared read-only frame of zeroes */
+};
+
+extern struct vmsim_pool vmsim_pool;
+
+int vmsim_pool_init(unsigned long nr_frames);
+void vmsim_pool_exit(void);
+struct page *vmsim_frame_alloc(void);
+void vmsim_frame_free(struct page *page);
+void vmsim_frame_release(struct page *page);
+
+static inline unsigned long vmsim_nr_free(void)
+{
+	return atomic_long_read(&vmsim_pool.nr_free);
+}
+
+static inline bool vmsim_is_zero_frame(struct page *page)
+{
+	return page == vmsim_pool.zero_frame;
+}
+
+/* ------------------------------------------------------------------------
+ * Shadow page tables (shadow.c)
+ *
+ * Each object has a four-level table of 512-entry pages, indexed by the
+ * page offset in the object exactly as x86-64 indexes a virtual address:
+ * bits 35-27, 26-18, 17-9 and 8-0 of the page index.  Upper levels hold the
+ * kernel address of the next table; the leaf level holds 64-bit shadow PTEs
+ * in the format of include/uapi/linux/vmsim.h.  Tables are allocated on
+ * first use and freed only with the object, so a lookup needs no lock.
+ *
+ * A leaf table page's struct page records its owner, as the kernel's own
+ * page-table pages do: ->private is the object, ->index the page index of
+ * its first entry.  That turns a shadow entry's address back into
+ * (object, index) without storing either per frame.
+ */
+#define VMSIM_TABLE_SHIFT	9
+#define VMSIM_TABLE_ENTRIES	BIT(VMSIM_TABLE_SHIFT)
+#define VMSIM_LEVELS		4
+#define VMSIM_INDEX_BITS	(VMSIM_LEVELS * VMSIM_TABLE_SHIFT)
+
+/* Internal entry bits, in the bits the uapi leaves to software. */
+#define VMSIM_PTE_LOCK_BIT	11
+#define VMSIM_PTE_LOCKED	BIT_ULL(VMSIM_PTE_LOCK_BIT)
+
+struct vmsim_object;
+
+struct vmsim_shadow {
+	u64 *root;			/* top-level table, set at create */
+	atomic_long_t nr_tables;	/* table pages, for PageTables */
+};
+
+typedef int (*vmsim_entry_fn)(struct vmsim_object *obj, pgoff_t index,
+			      u64 *sptep, void *data);
+
+void vmsim_shadow_lockdep_init(void);
+int vmsim_shadow_init(struct vmsim_object *obj);
+void vmsim_shadow_free(struct vmsim_object *obj);
+u64 *vmsim_shadow_lookup(struct vmsim_object *obj, pgoff_t index, bool alloc);
+int vmsim_shadow_walk(struct vmsim_object *obj, pgoff_t start, pgoff_t end,
+		      vmsim_entry_fn fn, void *data);
+struct vmsim_object *vmsim_entry_object(u64 *sptep, pgoff_t *index);
+
+extern atomic_long_t vmsim_nr_table_pages;
+
+void vmsim_entry_lock(u64 *sptep);
+bool vmsim_entry_trylock(u64 *sptep);
+void vmsim_entry_unlock(u64 *sptep);
+
+static inline u64 vmsim_pte_read(u64 *sptep)
+{
+	return READ_ONCE(*sptep);
+}
+
+/*
+ * Replace the bits of @clear with those of @set, atomically with respect
+ * to the bits that other paths flip without the entry lock.
+ */
+static inline u64 vmsim_pte_update(u64 *sptep, u64 clear, u64 set)
+{
+	u64 old = READ_ONCE(*sptep), new;
+
+	do {
+		new = (old & ~clear) | set;
+	} while (!try_cmpxchg64(sptep, &old, new));
+	return new;
+}
+
+static inline unsigned long vmsim_pte_pfn(u64 pte)
+{
+	return (pte & VMSIM_PTE_PFN_MASK) >> VMSIM_PTE_PFN_SHIFT;
+}
+
+static inline u64 vmsim_pfn_pte(unsigned long pfn)
+{
+	return ((u64)pfn << VMSIM_PTE_PFN_SHIFT) & VMSIM_PTE_PFN_MASK;
+}
+
+/* ------------------------------------------------------------------------
+ * Objects (object.c): one per open of /dev/vmsim.
+ */
+struct vmsim_object_stats {
+	atomic_long_t faults;		/* ->fault calls that mapped a page */
+	atomic_long_t resident;		/* frames held (PRESENT entries) */
+};
+
+/**
+ * struct vmsim_object - an address space: what one open of /dev/vmsim owns
+ * @ref:	holders: the open file, and operations in flight on it
+ * @id:		number shown in /proc/vmsim_objects (invariant)
+ * @inode:	private anonymous inode; its i_mapping is the object's
+ *		address_space, whose i_mmap tree lists every VMA mapping it
+ * @shadow:	the shadow page table
+ * @node:	on vmsim_objects, under vmsim_objects_lock
+ * @owner_pid:	tgid of the opener (invariant)
+ * @owner_comm:	command name of the opener (invariant)
+ * @stats:	per-object counters
+ */
+struct vmsim_object {
+	struct kref ref;
+	u64 id;
+	struct inode *inode;
+	struct vmsim_shadow shadow;
+	struct list_head node;
+	pid_t owner_pid;
+	char owner_comm[TASK_COMM_LEN];
+	struct vmsim_object_stats stats;
+};
+
+extern struct mutex vmsim_objects_lock;
+extern struct list_head vmsim_objects;
+
+struct vmsim_object *vmsim_object_create(void);
+void vmsim_object_put(struct vmsim_object *obj);
+
+static inline struct address_space *vmsim_object_mapping(struct vmsim_object *obj)
+{
+	return obj->inode->i_mapping;
+}
+
+static inline unsigned long vmsim_max_object_pages(void)
+{
+	return (unsigned long)vmsim_max_object_mb << (20 - PAGE_SHIFT);
+}
+
+/* ------------------------------------------------------------------------
+ * The device (dev.c), faults (fault.c), /proc (proc.c)
+ */
+int vmsim_dev_init(void);
+void vmsim_dev_exit(void);
+struct inode *vmsim_fs_new_inode(void);
+void vmsim_fs_put_inode(struct inode *inode);
+
+extern const struct vm_operations_struct vmsim_vm_ops;
+
+int vmsim_proc_init(void);
+void vmsim_proc_exit(void);
+
+#endif /* _VMSIM_H */
