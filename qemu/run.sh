@@ -1,0 +1,229 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a test kernel in QEMU (TCG) with vmsim, the selftests and the tools in
+# an initramfs, run one job in the guest, and judge the run.
+#
+# Usage: qemu/run.sh [options]
+#   -k KERNEL     stock-6.1 (default) | stock-6.12 | debug
+#   -m MODE       the guest job: qemu/guest/mode-MODE.sh (default check)
+#   -t SECONDS    give up after this long (default 900; 3600 on debug)
+#   -o DIR        where the logs go (default out/run/KERNEL-MODE)
+#   -i INJECT     harness.inject= for the guest (harness self-test)
+#   -a ARGS       extra kernel command line
+#   --faulty      boot the deliberately faulty vmsim build (harness self-test)
+#   --expect-fail the run passes only if it is judged failed (harness self-test)
+#   --quiet       do not copy the guest console to stdout
+#   --show-job    after the run, print what the job printed (no kernel lines)
+#
+# The verdict.  A run passes only if all of these hold:
+#   - the guest wrote "vmsim-success TOKEN" to the result port (a second
+#     serial line), with the TOKEN this script made up for this run; the
+#     guest does that only after the job passed and its health checks
+#     (clean rmmod, taint, lockdep, kmemleak) passed;
+#   - the console shows no kernel splat (scripts/console-scan.sh);
+#   - the run finished before the timeout.
+# QEMU's own exit status is never looked at.
+#
+# The last line printed is
+#   KERNEL MODE: PASS|FAIL (why)  P passed, F failed, S skipped  (N s)
+# and DIR/summary holds "P F S PASS|FAIL" for scripts.
+
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+kernel=stock-6.1
+mode=check
+timeout=
+out=
+inject=none
+extra_append=
+faulty=
+expect_fail=0
+quiet=0
+show_job=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-k) kernel=$2; shift ;;
+	-m) mode=$2; shift ;;
+	-t) timeout=$2; shift ;;
+	-o) out=$2; shift ;;
+	-i) inject=$2; shift ;;
+	-a) extra_append=$2; shift ;;
+	--faulty) faulty=--faulty ;;
+	--expect-fail) expect_fail=1 ;;
+	--quiet) quiet=1 ;;
+	--show-job) show_job=1 ;;
+	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+[ -x "$top/qemu/guest/mode-$mode.sh" ] || {
+	echo "run.sh: no job '$mode' (qemu/guest/mode-$mode.sh)" >&2
+	exit 2
+}
+
+eval "$("$top/scripts/kernel.sh" "$kernel")" || exit 1
+label=$KNAME-$mode${faulty:+-faulty}${inject:+}
+[ "$inject" != none ] && label=$label-$inject
+out=${out:-$top/out/run/$label}
+if [ -z "$timeout" ]; then
+	timeout=900
+	[ "$KNAME" = debug ] && timeout=3600
+fi
+mem=1G
+[ "$KNAME" = debug ] && mem=2G
+
+log() { echo "[$KNAME $mode] $*" >&2; }
+
+# ---- build what goes into the guest -------------------------------------------
+mkdir -p "$(dirname "$out")"
+ko=$("$top/scripts/build-module.sh" "$KNAME" $faulty 2>"$out.build.log") || {
+	cat "$out.build.log" >&2
+	echo "$KNAME $mode: FAIL (vmsim.ko does not build)  0 passed, 1 failed, 0 skipped"
+	exit 1
+}
+make -s -C "$top/selftests" >&2 || exit 1
+make -s -C "$top/tools" >&2 || exit 1
+
+rm -rf "$out"
+mkdir -p "$out"
+mv "$out.build.log" "$out/build.log"
+root=$out/root
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib/modules,selftests,harness,tools,proc,sys,dev,tmp,etc,root,run}
+
+cp /bin/busybox "$root/bin/busybox"
+for applet in $("$root/bin/busybox" --list-full); do
+	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+done
+echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
+echo "root:x:0:" >"$root/etc/group"
+cp "$top/qemu/guest/init" "$root/init"
+cp "$top/qemu/guest/"*.sh "$root/harness/"
+cp "$ko" "$root/lib/modules/vmsim.ko"
+make -s -C "$top/selftests" install INSTALL_PATH="$root/selftests" >&2
+make -s -C "$top/tools" install INSTALL_PATH="$root/tools" >&2
+ln -s /tools/vmsim-demo "$root/usr/bin/vmsim-demo"
+
+# The kernel's own modules the tests use, with their dependencies, in load
+# order, decompressed (6.12 ships .ko.xz).  The debug kernel has them built in.
+if [ -n "$MODDIR" ]; then
+	: >"$root/lib/modules/kmods.list"
+	mkdir -p "$root/lib/modules/kernel"
+	for m in $(grep -vE '^(#|$)' "$top/qemu/kmods.list"); do
+		modprobe -S "$KREL" -d / --show-depends "$m" 2>/dev/null |
+			sed -n 's/^insmod \([^ ]*\).*/\1/p'
+	done | awk '!seen[$0]++' | while read -r path; do
+		base=$(basename "$path")
+		case "$base" in
+		*.xz) xz -dc "$path" >"$root/lib/modules/kernel/${base%.xz}"; base=${base%.xz} ;;
+		*.zst) zstd -qdc "$path" >"$root/lib/modules/kernel/${base%.zst}"; base=${base%.zst} ;;
+		*) cp "$path" "$root/lib/modules/kernel/$base" ;;
+		esac
+		echo "kernel/$base" >>"$root/lib/modules/kmods.list"
+	done
+fi
+
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out/initrd.gz"
+
+# A disk to swap to.
+truncate -s 512M "$out/disk0.img"
+
+# ---- boot --------------------------------------------------------------------------
+token=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+append="console=ttyS0 loglevel=7 panic=-1 oops=panic panic_on_warn=1"
+append+=" softlockup_panic=1 hung_task_panic=1 nmi_watchdog=0"
+append+=" harness.mode=$mode harness.token=$token harness.result=ttyS1"
+append+=" harness.inject=$inject"
+[ "$KNAME" = debug ] && append+=" slub_debug=FZPU"
+[ -n "$extra_append" ] && append+=" $extra_append"
+
+log "booting ($mem, timeout ${timeout}s), logs in $out"
+start=$(date +%s)
+: >"$out/console.log"
+if [ "$quiet" = 0 ]; then
+	tail -n +1 -f "$out/console.log" --pid=$$ 2>/dev/null &
+	tailpid=$!
+fi
+timeout --foreground -k 10 "$timeout" \
+	qemu-system-x86_64 -nodefaults -nographic -no-reboot -monitor none \
+	-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m "$mem" \
+	-serial file:"$out/console.log" -serial file:"$out/result" \
+	-kernel "$VMLINUZ" -initrd "$out/initrd.gz" -append "$append" \
+	-drive file="$out/disk0.img",if=virtio,format=raw,cache=unsafe \
+	</dev/null >"$out/qemu.log" 2>&1
+qemu_status=$?
+elapsed=$(($(date +%s) - start))
+sleep 0.5
+[ "$quiet" = 0 ] && kill "$tailpid" 2>/dev/null
+
+# ---- verdict -------------------------------------------------------------------------
+tr -d '\r' <"$out/result" >"$out/result.txt" 2>/dev/null
+read -r pass fail skip <<<"$(sed -n 's/^vmsim-counts //p' "$out/result.txt" | tail -n 1)"
+pass=${pass:-0}
+fail=${fail:-0}
+skip=${skip:-0}
+
+why=()
+grep -qx "vmsim-success $token" "$out/result.txt" || why+=("no success token")
+[ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ] && why+=("timed out after ${timeout}s")
+for c in $(sed -n 's/^vmsim-check \([^ ]*\) FAIL$/\1/p' "$out/result.txt"); do
+	why+=("check $c failed")
+done
+[ "$fail" -gt 0 ] && why+=("$fail tests failed")
+splats=$("$top/scripts/console-scan.sh" "$out/console.log")
+if [ -n "$splats" ]; then
+	why+=("kernel splat on the console")
+	echo "$splats" >"$out/splats.txt"
+fi
+grep -q "Kernel panic" "$out/console.log" && why+=("kernel panic")
+
+if [ "${#why[@]}" -eq 0 ]; then
+	verdict=PASS
+	reason=
+else
+	verdict=FAIL
+	reason=" ($(IFS=';'; echo "${why[*]}" | sed 's/;/; /g'))"
+fi
+
+if [ "$verdict" = FAIL ] && [ "$expect_fail" = 0 ]; then
+	echo "---- what failed (from $out/console.log):" >&2
+	grep -aE '(^|: )not ok |: # |^\[harness\]' "$out/console.log" | tr -d '\r' | head -n 60 >&2
+fi
+
+if [ "$expect_fail" = 1 ]; then
+	# The self-test run must have failed, and for the right reasons: no
+	# token, and (with --faulty) a splat the console scan saw.
+	if [ "$verdict" = FAIL ] && ! grep -qx "vmsim-success $token" "$out/result.txt" &&
+	   { [ -z "$faulty" ] || [ -n "$splats" ]; }; then
+		reason=" (judged failed as it should be: ${reason:2:${#reason}-3})"
+		verdict=PASS
+	else
+		reason=" (a deliberately broken run was not judged failed${reason})"
+		verdict=FAIL
+	fi
+	pass=0 fail=0 skip=0
+	[ "$verdict" = PASS ] && pass=1 || fail=1
+elif [ "$verdict" = FAIL ] && [ "$fail" -eq 0 ]; then
+	# The tests passed but the run did not: count the run as a failure.
+	fail=1
+fi
+
+if [ "$verdict" = FAIL ] && [ "$expect_fail" = 0 ] && [ -n "$splats" ]; then
+	echo "---- kernel splats (from $out/console.log):" >&2
+	echo "$splats" | head -n 20 >&2
+	first=$(echo "$splats" | head -n 1 | cut -d: -f1)
+	echo "---- console around line $first:" >&2
+	sed -n "$((first > 10 ? first - 10 : 1)),$((first + 40))p" "$out/console.log" >&2
+fi
+
+if [ "$show_job" = 1 ]; then
+	tr -d '\r' <"$out/console.log" |
+		sed -n "/^\[harness\] job '$mode' begins/,/^\[harness\] job '$mode' exited/p" |
+		sed '1d;$d' | grep -v '^\[ *[0-9]*\.[0-9]*\] ' | grep -v '^vmsim-selftests: '
+fi
+
+echo "$pass $fail $skip $verdict" >"$out/summary"
+echo "$KNAME $mode${faulty:+ (faulty build)}: $verdict$reason  $pass passed, $fail failed, $skip skipped  (${elapsed} s)"
+[ "$verdict" = PASS ]

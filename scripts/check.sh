@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make check": everything that decides whether a change may land.
+#
+#   1. scripts/setup.sh          install what is missing
+#   2. scripts/lint.sh           W=1, sparse, checkpatch (one test each)
+#   3. qemu/run.sh -m check      the selftests on each kernel in $KERNELS
+#   4. the harness self-tests    deliberately broken runs must be judged failed
+#
+# KERNELS (default "stock-6.1 stock-6.12 debug") narrows step 3;
+# HARNESS_SELFTEST=0 skips step 4.  The last line is
+#   N passed, N failed, N skipped
+
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+KERNELS=${KERNELS:-stock-6.1 stock-6.12 debug}
+HARNESS_SELFTEST=${HARNESS_SELFTEST:-1}
+
+"$top/scripts/setup.sh" || exit 1
+
+pass=0
+fail=0
+skip=0
+lines=()
+add() {	# add P F S LINE
+	pass=$((pass + $1))
+	fail=$((fail + $2))
+	skip=$((skip + $3))
+	lines+=("$4")
+}
+
+start=$(date +%s)
+echo "== lint"
+lint=$("$top/scripts/lint.sh" 2>&1)
+echo "$lint"
+read -r p f s <<<"$(echo "$lint" | sed -n 's/^vmsim-lint: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p')"
+add "${p:-0}" "${f:-1}" "${s:-0}" "lint: ${p:-0} passed, ${f:-1} failed"
+
+nrun=0
+run() {	# run KERNEL ARGS...: one qemu/run.sh, counted
+	local k=$1 dir line
+	shift
+	nrun=$((nrun + 1))
+	dir=$top/out/check/$nrun-$k
+	rm -f "$dir/summary"
+	echo "== $k $*"
+	line=$("$top/qemu/run.sh" -k "$k" -o "$dir" --quiet "$@" 2>&1 |
+	       tee /dev/stderr | tail -n 1)
+	if [ -f "$dir/summary" ]; then
+		read -r p f s _ <"$dir/summary"
+	else
+		p=0 f=1 s=0
+	fi
+	add "$p" "$f" "$s" "$line"
+}
+
+rm -rf "$top/out/check"
+for k in $KERNELS; do
+	run "$k" -m check
+done
+
+if [ "$HARNESS_SELFTEST" != 0 ]; then
+	first=${KERNELS%% *}
+	run "$first" -m harness-warn --faulty --expect-fail
+	run "$first" -m check -i failtest --expect-fail
+	case " $KERNELS " in
+	*" debug "*) run debug -m harness-leak --faulty --expect-fail ;;
+	esac
+fi
+
+echo
+echo "== summary ($(($(date +%s) - start)) s)"
+printf '%s\n' "${lines[@]}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Scan a guest console log for signs of a sick kernel: warnings, oopses,
+# KASAN/KFENCE/UBSAN reports, lockdep reports, hung tasks, soft lockups,
+# kmemleak reports.  Prints each matching line (with its line number) and
+# exits 1 if there is any; lines matching qemu/console-allowlist are
+# forgiven (each allowlist entry says why).
+#
+# Usage: scripts/console-scan.sh CONSOLE_LOG
+
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+log=$1
+allow=$here/qemu/console-allowlist
+
+pattern='WARNING:|BUG:|BUG [a-z]|Oops|general protection fault|Kernel panic|'
+pattern+='KASAN:|UBSAN:|KFENCE:|unreferenced object|'
+pattern+='possible circular locking|possible recursive locking|'
+pattern+='inconsistent lock state|suspicious RCU usage|'
+pattern+='sleeping function called from invalid context|scheduling while atomic|'
+pattern+='list_(add|del) corruption|refcount_t:|Bad page state|bad page map|'
+pattern+='blocked for more than|soft lockup|hard LOCKUP|rcu: INFO:|Call Trace:|'
+pattern+='INFO: (possible|trying to register|task .* blocked)|DEBUG_LOCKS_WARN_ON|'
+pattern+='stack-protector|segfault at'
+
+hits=$(grep -naE "$pattern" "$log" | tr -d '\r')
+if [ -n "$hits" ] && [ -f "$allow" ]; then
+	hits=$(echo "$hits" | grep -vEf <(grep -vE '^(#|$)' "$allow"))
+fi
+[ -z "$hits" ] && exit 0
+echo "$hits"
+exit 1

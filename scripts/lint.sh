@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The project's hygiene checks, each reported as one test:
+#   - vmsim.ko builds with W=1 and sparse (C=2) against Debian's 6.1 and
+#     6.12 headers with zero warnings in vmsim's own files;
+#   - checkpatch.pl --strict (from linux-source-6.1) is clean on the module,
+#     the uapi header, and (minus the kernel-type preference) user space;
+#   - no LINUX_VERSION_CODE outside vmsim/compat.h.
+# The last line is "vmsim-lint: P passed, F failed, S skipped".
+#
+# Usage: scripts/lint.sh [KERNEL...]   (default: stock-6.1 stock-6.12)
+
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+pass=0
+fail=0
+result() {	# result NAME OK [DETAILS]
+	if [ "$2" = 0 ]; then
+		echo "ok lint: $1"
+		pass=$((pass + 1))
+	else
+		echo "not ok lint: $1"
+		[ -n "${3:-}" ] && echo "$3" | sed 's/^/#   /'
+		fail=$((fail + 1))
+	fi
+}
+
+kernels=("$@")
+[ ${#kernels[@]} -eq 0 ] && kernels=(stock-6.1 stock-6.12)
+
+for k in "${kernels[@]}"; do
+	eval "$(scripts/kernel.sh "$k")" || { result "W=1 C=2 $k" 1 "no kernel"; continue; }
+	dir=$top/out/lint/$KNAME
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -rsf "$top/Kbuild" "$top/vmsim" "$top/include" "$dir/"
+	log=$(make -C "$KDIR" M="$dir" W=1 C=2 modules 2>&1)
+	st=$?
+	warn=$(echo "$log" | grep -E "^$dir/.*(warning|error):")
+	if [ $st -ne 0 ]; then
+		result "W=1 C=2 $KNAME" 1 "$(echo "$log" | tail -n 20)"
+	else
+		[ -z "$warn" ]
+		result "W=1 C=2 $KNAME" $? "${warn//$dir\//}"
+	fi
+done
+
+cp=$(scripts/linux-source.sh)/scripts/checkpatch.pl
+cp_run() {
+	perl "$cp" --no-tree --strict --terse --show-types --max-line-length=100 -f "$@" 2>&1 |
+		grep -vE '^total: 0 errors, 0 warnings, 0 checks' | grep -v '^$'
+}
+out=$(cp_run $(ls vmsim/*.[ch] | grep -v compat.h) include/uapi/linux/vmsim.h
+      cp_run --ignore LINUX_VERSION_CODE vmsim/compat.h)
+[ -z "$out" ]
+result "checkpatch --strict (module, uapi)" $? "$out"
+
+out=$(cp_run --ignore PREFER_KERNEL_TYPES $(ls selftests/*.[ch] tools/*.c tools/*/*.c 2>/dev/null))
+[ -z "$out" ]
+result "checkpatch --strict (selftests, tools)" $? "$out"
+
+out=$(grep -rn LINUX_VERSION_CODE vmsim include selftests tools | grep -v '^vmsim/compat.h:')
+[ -z "$out" ]
+result "LINUX_VERSION_CODE only in vmsim/compat.h" $? "$out"
+
+echo "vmsim-lint: $pass passed, $fail failed, 0 skipped"
+[ $fail -eq 0 ]
