@@ -39,6 +39,100 @@ void *vmsim_map(int fd, size_t len, off_t off, int prot)
 	return mmap(NULL, len, prot, MAP_SHARED, fd, off);
 }
 
+int vmsim_query(int fd, uint64_t start, uint64_t n, uint64_t *out)
+{
+	struct vmsim_pte_query q = {
+		.start = start,
+		.count = n,
+		.entries = (uintptr_t)out,
+	};
+
+	if (ioctl(fd, VMSIM_IOC_PTE_QUERY, &q))
+		return -errno;
+	return q.count == n ? 0 : -EIO;
+}
+
+uint64_t vmsim_pte(int fd, uint64_t index)
+{
+	uint64_t e = 0;
+
+	if (vmsim_query(fd, index, 1, &e))
+		return 0;
+	return e;
+}
+
+long vmsim_advise(int fd, uint64_t start, uint64_t n, unsigned int advice)
+{
+	struct vmsim_advice a = {
+		.start = start,
+		.count = n,
+		.advice = advice,
+	};
+
+	if (ioctl(fd, VMSIM_IOC_ADVISE, &a))
+		return -errno;
+	return a.done;
+}
+
+int vmsim_stats(int fd, struct vmsim_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (ioctl(fd, VMSIM_IOC_STATS, st))
+		return -errno;
+	return 0;
+}
+
+uint64_t pagemap_pfn(const void *addr)
+{
+	uint64_t e = 0;
+	int fd;
+
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (uintptr_t)addr / page_size * 8) != 8)
+		e = 0;
+	close(fd);
+	if (!(e & (1ULL << 63)))
+		return 0;
+	return e & ((1ULL << 55) - 1);
+}
+
+int vmsim_param_set(const char *name, const char *val)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/vmsim/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int vmsim_param_get(const char *name, char *val, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/vmsim/parameters/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, val, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	while (n > 0 && val[n - 1] == '\n')
+		n--;
+	val[n] = 0;
+	return 0;
+}
+
 long meminfo_kb(const char *file, const char *field)
 {
 	size_t n = strlen(field);

@@ -25,6 +25,20 @@ int vmsim_get_info(int fd, struct vmsim_info *info);
 /* mmap(MAP_SHARED) of @len bytes at object offset @off; MAP_FAILED on error */
 void *vmsim_map(int fd, size_t len, off_t off, int prot);
 
+/* VMSIM_IOC_PTE_QUERY of object pages [start, start + n); 0 or -errno */
+int vmsim_query(int fd, uint64_t start, uint64_t n, uint64_t *out);
+/* The shadow PTE of one object page; 0 on error (and errno set) */
+uint64_t vmsim_pte(int fd, uint64_t index);
+/* VMSIM_IOC_ADVISE; returns pages done, or -errno */
+long vmsim_advise(int fd, uint64_t start, uint64_t n, unsigned int advice);
+/* VMSIM_IOC_STATS; 0 or -errno */
+int vmsim_stats(int fd, struct vmsim_stats *st);
+/* The PFN /proc/self/pagemap shows for @addr, 0 if not present */
+uint64_t pagemap_pfn(const void *addr);
+/* Write a module parameter; 0 or -errno.  Read one into *val. */
+int vmsim_param_set(const char *name, const char *val);
+int vmsim_param_get(const char *name, char *val, size_t len);
+
 /* A "Name:   N kB" field of a meminfo-format file, in kB; -1 if absent */
 long meminfo_kb(const char *file, const char *field);
 /* A "name value" line of a vmstat-format file; -1 if absent */
@@ -38,6 +52,17 @@ long vmsim_free_pages(void);
  * it exited with status 0, or -1 if it exited otherwise.
  */
 int run_in_child(void (*fn)(void *arg), void *arg);
+
+/* Read or write one byte of memory, for the fault it causes */
+static inline char peek(const char *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void poke(char *p, char v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
 
 /* Write a tag pattern over a page / check it; page_check returns true if ok */
 void page_fill(void *page, uint64_t tag);

@@ -14,7 +14,6 @@
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/pseudo_fs.h>
-#include <linux/uaccess.h>
 
 #include "vmsim.h"
 
@@ -121,40 +120,6 @@ static int vmsim_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_ops = &vmsim_vm_ops;
 	vma->vm_private_data = obj;
 	return 0;
-}
-
-static long vmsim_ioctl_info(struct vmsim_object *obj, void __user *argp)
-{
-	struct vmsim_info info;
-
-	if (copy_from_user(&info, argp, sizeof(info)))
-		return -EFAULT;
-	if (memchr_inv(info.reserved, 0, sizeof(info.reserved)))
-		return -EINVAL;
-
-	memset(&info, 0, sizeof(info));
-	info.abi_version = VMSIM_ABI_VERSION;
-	info.page_size = PAGE_SIZE;
-	info.features = VMSIM_FEATURES;
-	info.pool_pages = vmsim_pool.nr_frames;
-	info.max_object_pages = vmsim_max_object_pages();
-	info.object_id = obj->id;
-	if (copy_to_user(argp, &info, sizeof(info)))
-		return -EFAULT;
-	return 0;
-}
-
-static long vmsim_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	struct vmsim_object *obj = file->private_data;
-	void __user *argp = (void __user *)arg;
-
-	switch (cmd) {
-	case VMSIM_IOC_INFO:
-		return vmsim_ioctl_info(obj, argp);
-	default:
-		return -ENOTTY;
-	}
 }
 
 static const struct file_operations vmsim_fops = {

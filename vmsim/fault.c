@@ -2,8 +2,6 @@
 /*
  * The fault path: demand paging from the pool.
  *
- * How a page gets mapped (see Documentation/design.rst for the picture):
- *
  * ->fault runs when a process touches a page whose real PTE is empty.  It
  * locks the page's shadow entry and either
  *  - maps the shared zero frame read-only (a read of a never-written page:
@@ -21,6 +19,9 @@
  * without ever clearing a hardware dirty bit.  A write fault on an empty
  * PTE costs one trap: the core calls ->fault, then ->page_mkwrite, then
  * maps the page writable and dirty.
+ *
+ * A read fault also maps up to fault_around_pages resident neighbours
+ * (fault-around), read-only and marked not accessed.
  */
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -35,25 +36,60 @@ static void vmsim_sigbus_message(struct vmsim_object *obj, pgoff_t index)
 }
 
 /*
- * Give a never-written entry (empty or ZERO) a zero-filled frame of its
- * own.  Any read-only mapping of the zero frame for this page is removed
- * from every process, so that all of them see the new frame from now on.
+ * Map resident neighbours of a read fault: the pages of the aligned
+ * fault_around_pages window around it that have a frame (or the zero
+ * frame) but no PTE in this VMA.  Entries busy elsewhere are skipped.
  */
-static struct page *vmsim_entry_populate(struct vmsim_object *obj,
-					 pgoff_t index, u64 *sptep)
-	__must_hold(sptep)
+static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
 {
-	struct page *page;
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned int nr = READ_ONCE(vmsim_fault_around_pages);
+	unsigned long addr = vmf->address;
+	unsigned long start, end, a;
+	unsigned int mapped = 0;
+	u64 mask = 0;
 
-	page = vmsim_frame_alloc();
-	if (!page)
-		return NULL;
-	set_page_private(page, (unsigned long)sptep);
-	vmsim_pte_update(sptep, VMSIM_PTE_ZERO | VMSIM_PTE_PFN_MASK,
-			 VMSIM_PTE_PRESENT | VMSIM_PTE_ACCESSED |
-			 vmsim_pfn_pte(page_to_pfn(page)));
-	atomic_long_inc(&obj->stats.resident);
-	return page;
+	if (nr <= 1)
+		return;
+	start = ALIGN_DOWN(addr, (unsigned long)nr << PAGE_SHIFT);
+	end = start + ((unsigned long)nr << PAGE_SHIFT);
+	start = max3(start, vma->vm_start, addr & PMD_MASK);
+	end = min3(end, vma->vm_end, (addr & PMD_MASK) + PMD_SIZE);
+
+	for (a = start; a < end; a += PAGE_SIZE) {
+		pgoff_t index = vma->vm_pgoff + ((a - vma->vm_start) >> PAGE_SHIFT);
+		struct page *page = NULL;
+		u64 *sptep;
+		u64 e;
+
+		if (a == addr)
+			continue;
+		if (index >= vmsim_max_object_pages())
+			break;
+		sptep = vmsim_shadow_lookup(obj, index, false);
+		if (!sptep)
+			continue;
+		e = vmsim_pte_read(sptep);
+		if (!(e & (VMSIM_PTE_PRESENT | VMSIM_PTE_ZERO)) ||
+		    !vmsim_entry_trylock(sptep))
+			continue;
+		e = vmsim_pte_read(sptep);
+		if (e & VMSIM_PTE_PRESENT)
+			page = pfn_to_page(vmsim_pte_pfn(e));
+		else if (e & VMSIM_PTE_ZERO)
+			page = vmsim_pool.zero_frame;
+		if (page && !vm_insert_page(vma, a, page)) {
+			mask |= BIT_ULL((a - start) >> PAGE_SHIFT);
+			mapped++;
+		}
+		vmsim_entry_unlock(sptep);
+	}
+
+	if (mapped) {
+		vmsim_mkold_range(vma, start, (end - start) >> PAGE_SHIFT, mask);
+		atomic_long_add(mapped, &obj->stats.fault_around);
+		vmsim_count_add(VMSIM_FAULT_AROUND, mapped);
+	}
 }
 
 static vm_fault_t vmsim_fault(struct vm_fault *vmf)
@@ -75,6 +111,10 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	if (!sptep)
 		return VM_FAULT_OOM;
 
+	vmsim_count(VMSIM_PGFAULT);
+	atomic_long_inc(&obj->stats.faults);
+	atomic_long_inc(&obj->stats.minor);
+
 	vmsim_entry_lock(sptep);
 	e = vmsim_pte_read(sptep);
 	if (!(e & VMSIM_PTE_PRESENT) && !write) {
@@ -85,9 +125,9 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 			vmsim_pte_update(sptep, 0,
 					 VMSIM_PTE_ZERO | VMSIM_PTE_ACCESSED);
 		vmsim_entry_unlock(sptep);
-		vmsim_count(VMSIM_PGFAULT);
 		vmsim_count(VMSIM_ZERO_MAP);
-		atomic_long_inc(&obj->stats.faults);
+		atomic_long_inc(&obj->stats.zero_maps);
+		vmsim_fault_around(vmf, obj);
 		return ret;
 	}
 
@@ -102,9 +142,6 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 			vmsim_sigbus_message(obj, index);
 			return VM_FAULT_SIGBUS;
 		}
-		if (e & VMSIM_PTE_ZERO)
-			unmap_mapping_pages(vma->vm_file->f_mapping, index, 1,
-					    false);
 	}
 
 	/*
@@ -115,8 +152,8 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	lock_page(page);
 	vmsim_entry_unlock(sptep);
 
-	vmsim_count(VMSIM_PGFAULT);
-	atomic_long_inc(&obj->stats.faults);
+	if (!write)
+		vmsim_fault_around(vmf, obj);
 	vmf->page = page;
 	return VM_FAULT_LOCKED;
 }
@@ -141,17 +178,19 @@ static vm_fault_t vmsim_page_mkwrite(struct vm_fault *vmf)
 	e = vmsim_pte_read(sptep);
 
 	if (vmsim_is_zero_frame(page)) {
-		if (!(e & VMSIM_PTE_PRESENT)) {
-			if (!vmsim_entry_populate(obj, index, sptep)) {
-				vmsim_entry_unlock(sptep);
-				vmsim_count(VMSIM_OOM);
-				vmsim_sigbus_message(obj, index);
-				return VM_FAULT_SIGBUS;
-			}
+		/*
+		 * Populating takes the zero frame out of every page table
+		 * that maps it here, this one included; the retried access
+		 * then faults the new frame in.  If the entry was populated
+		 * meanwhile, that already happened.
+		 */
+		if (!(e & VMSIM_PTE_PRESENT) &&
+		    !vmsim_entry_populate(obj, index, sptep)) {
+			vmsim_entry_unlock(sptep);
+			vmsim_count(VMSIM_OOM);
+			vmsim_sigbus_message(obj, index);
+			return VM_FAULT_SIGBUS;
 		}
-		/* Replace the zero frame everywhere; the retry maps the frame. */
-		unmap_mapping_pages(vmf->vma->vm_file->f_mapping, index, 1,
-				    false);
 		vmsim_entry_unlock(sptep);
 		return VM_FAULT_NOPAGE;
 	}
@@ -167,7 +206,7 @@ static vm_fault_t vmsim_page_mkwrite(struct vm_fault *vmf)
 	}
 
 	lock_page(page);
-	vmsim_pte_update(sptep, 0, VMSIM_PTE_DIRTY | VMSIM_PTE_ACCESSED);
+	vmsim_entry_set_dirty(obj, sptep);
 	vmsim_entry_unlock(sptep);
 	return VM_FAULT_LOCKED;
 }

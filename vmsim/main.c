@@ -25,6 +25,16 @@ unsigned long vmsim_event_sum(enum vmsim_event item)
 	return sum;
 }
 
+unsigned long vmsim_stat_sum(enum vmsim_stat_item item)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(vmsim_event_states.stat[item], cpu);
+	return max(sum, 0L);
+}
+
 /* ------------------------------------------------------------------------
  * Module parameters.  Every one is range-checked when it is set, at load
  * or through /sys/module/vmsim/parameters, and a bad value is refused with
@@ -90,6 +100,15 @@ static struct vmsim_uint_param vmsim_max_object_mb_param = {
 module_param_cb(max_object_mb, &vmsim_uint_param_ops,
 		&vmsim_max_object_mb_param, 0644);
 MODULE_PARM_DESC(max_object_mb, "Largest object (one open of /dev/vmsim) in MiB, checked at mmap (default 4096)");
+
+unsigned int vmsim_fault_around_pages = 16;
+static struct vmsim_uint_param vmsim_fault_around_param = {
+	.value = &vmsim_fault_around_pages, .min = 0,
+	.max = VMSIM_FAULT_AROUND_MAX,
+};
+module_param_cb(fault_around_pages, &vmsim_uint_param_ops,
+		&vmsim_fault_around_param, 0644);
+MODULE_PARM_DESC(fault_around_pages, "Resident pages mapped around a read fault, 0 or 1 for none (default 16, at most 64)");
 
 /* The mode of /dev/vmsim: only root may use vmsim unless told otherwise. */
 static unsigned int vmsim_dev_mode_param = 0600;

@@ -1,12 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Address-space objects: one per open of /dev/vmsim.
+ * Address-space objects (one per open of /dev/vmsim), and the state
+ * changes of their shadow entries.
  *
- * An object owns a shadow page table and, through it, the frames and swap
- * slots that hold its pages.  It lives as long as its file (every VMA that
- * maps it holds the file) plus whatever operation in flight holds a
- * reference.  The last reference releases every page and the tables.
+ * An object owns a shadow page table and, through it, the frames that hold
+ * its pages.  It lives as long as its file (every VMA that maps it holds
+ * the file) plus whatever operation in flight holds a reference.  The last
+ * reference releases every page and the tables.
+ *
+ * An entry is in one of these states (changed only under its entry lock):
+ *
+ *   empty ---read---> ZERO ---write---> PRESENT (a frame, clean then DIRTY)
+ *     |                                   ^  |
+ *     +-----------write / WILLNEED--------+  +---DONTNEED---> empty
+ *
+ * ZERO means "never written": every page table that maps the page maps the
+ * shared zero frame.  Giving the page a frame takes the zero frame out of
+ * all of them at once (unmap_mapping_pages()), so that no process can go
+ * on reading zeroes from a page another has written.
  */
+#include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -58,19 +71,80 @@ out_free_obj:
 	return ERR_PTR(err);
 }
 
+/**
+ * vmsim_entry_populate() - give a never-written page a zero-filled frame
+ * @obj: the object
+ * @index: the page
+ * @sptep: its entry, locked by the caller, not PRESENT
+ *
+ * The frame starts clean (it is zero).  If the page was ZERO, the zero
+ * frame is taken out of every page table that maps it here.
+ *
+ * Context: Process context; may sleep.
+ * Return: the frame (holding only the pool's reference), or NULL if the
+ * pool has none.
+ */
+struct page *vmsim_entry_populate(struct vmsim_object *obj, pgoff_t index,
+				  u64 *sptep)
+{
+	struct page *page;
+	u64 old;
+
+	page = vmsim_frame_alloc();
+	if (!page)
+		return NULL;
+	set_page_private(page, (unsigned long)sptep);
+	old = vmsim_pte_update(sptep, VMSIM_PTE_ZERO | VMSIM_PTE_PFN_MASK,
+			       VMSIM_PTE_PRESENT | VMSIM_PTE_ACCESSED |
+			       vmsim_pfn_pte(page_to_pfn(page)));
+	vmsim_resident_add(obj, 1);
+	if (old & VMSIM_PTE_ZERO)
+		unmap_mapping_pages(vmsim_object_mapping(obj), index, 1, false);
+	return page;
+}
+
+/**
+ * vmsim_entry_set_dirty() - note that a resident page is being written
+ * @obj: the object
+ * @sptep: the page's entry, locked by the caller, PRESENT
+ *
+ * Context: Any context.
+ */
+void vmsim_entry_set_dirty(struct vmsim_object *obj, u64 *sptep)
+{
+	u64 old = vmsim_pte_update(sptep, 0, VMSIM_PTE_DIRTY |
+					     VMSIM_PTE_ACCESSED);
+
+	if (!(old & VMSIM_PTE_DIRTY))
+		vmsim_dirty_add(obj, 1);
+}
+
 /*
- * Give back what one entry holds.  Runs when nothing can reach the object
- * any more: no VMA maps it, no fault or reclaim is working on it.
+ * Take the frame away from a PRESENT entry and give it back to the pool;
+ * the entry becomes empty.  The caller holds the entry lock and has made
+ * sure no page table maps the frame.
+ */
+static void vmsim_entry_drop_frame(struct vmsim_object *obj, u64 *sptep,
+				   u64 e)
+{
+	vmsim_frame_release(pfn_to_page(vmsim_pte_pfn(e)));
+	vmsim_resident_add(obj, -1);
+	if (e & VMSIM_PTE_DIRTY)
+		vmsim_dirty_add(obj, -1);
+	vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED, 0);
+}
+
+/*
+ * Teardown: nothing can reach the object any more (no VMA maps it, no
+ * operation holds it), so entries are dropped without their locks.
  */
 static int vmsim_object_drop_entry(struct vmsim_object *obj, pgoff_t index,
 				   u64 *sptep, void *data)
 {
 	u64 e = vmsim_pte_read(sptep);
 
-	if (e & VMSIM_PTE_PRESENT) {
-		vmsim_frame_release(pfn_to_page(vmsim_pte_pfn(e)));
-		atomic_long_dec(&obj->stats.resident);
-	}
+	if (e & VMSIM_PTE_PRESENT)
+		vmsim_entry_drop_frame(obj, sptep, e);
 	WRITE_ONCE(*sptep, 0);
 	return 0;
 }
@@ -99,4 +173,241 @@ void vmsim_object_put(struct vmsim_object *obj)
 {
 	might_sleep();
 	kref_put(&obj->ref, vmsim_object_release);
+}
+
+/* ------------------------------------------------------------------------
+ * Advice
+ */
+static int vmsim_dontneed_entry(struct vmsim_object *obj, pgoff_t index,
+				u64 *sptep, void *data)
+{
+	unsigned long *done = data;
+	struct page *page;
+	u64 e;
+
+	if (!(vmsim_pte_read(sptep) & VMSIM_PTE_PRESENT))
+		return 0;
+
+	vmsim_entry_lock(sptep);
+	e = vmsim_pte_read(sptep);
+	if (e & VMSIM_PTE_PRESENT) {
+		page = pfn_to_page(vmsim_pte_pfn(e));
+		/*
+		 * The page lock waits out a fault that is mapping the page
+		 * right now; one that mapped it since the caller's bulk
+		 * unmap is undone here.
+		 */
+		lock_page(page);
+		if (folio_mapped(page_folio(page)))
+			unmap_mapping_pages(vmsim_object_mapping(obj), index, 1,
+					    false);
+		unlock_page(page);
+		vmsim_entry_drop_frame(obj, sptep, e);
+		(*done)++;
+	}
+	vmsim_entry_unlock(sptep);
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
+/*
+ * DONTNEED: unmap the whole range at once, then give back each frame.
+ * ZERO entries stay ZERO: they hold no frame, and read as zero already.
+ */
+static int vmsim_advise_dontneed(struct vmsim_object *obj, pgoff_t start,
+				 pgoff_t nr, unsigned long *done)
+{
+	unmap_mapping_pages(vmsim_object_mapping(obj), start, nr, false);
+	return vmsim_shadow_walk(obj, start, start + nr, vmsim_dontneed_entry,
+				 done);
+}
+
+/* WILLNEED: give every page of the range a frame now. */
+static int vmsim_advise_willneed(struct vmsim_object *obj, pgoff_t start,
+				 pgoff_t nr, unsigned long *done)
+{
+	pgoff_t index;
+
+	for (index = start; index < start + nr; index++) {
+		u64 *sptep = vmsim_shadow_lookup(obj, index, true);
+		int err = 0;
+
+		if (!sptep)
+			return -ENOMEM;
+		vmsim_entry_lock(sptep);
+		if (!(vmsim_pte_read(sptep) & VMSIM_PTE_PRESENT)) {
+			if (vmsim_entry_populate(obj, index, sptep))
+				(*done)++;
+			else
+				err = -ENOMEM;
+		}
+		vmsim_entry_unlock(sptep);
+		if (err)
+			return *done ? 0 : err;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Indices handled per round of COLD and PTE queries. */
+#define VMSIM_CHUNK	4096
+
+/* COLD: clear the accessed bits of the range, hardware and shadow. */
+static int vmsim_advise_cold(struct vmsim_object *obj, pgoff_t start,
+			     pgoff_t nr, unsigned long *done)
+{
+	pgoff_t base, i, n;
+	u8 *bits;
+
+	bits = kmalloc(VMSIM_CHUNK, GFP_KERNEL);
+	if (!bits)
+		return -ENOMEM;
+	for (base = start; base < start + nr; base += n) {
+		n = min_t(pgoff_t, VMSIM_CHUNK, start + nr - base);
+		memset(bits, 0, n);
+		vmsim_rmap_walk(obj, base, n, bits, VMSIM_WALK_CLEAR_YOUNG);
+		for (i = 0; i < n; i++) {
+			u64 *sptep = vmsim_shadow_lookup(obj, base + i, false);
+			bool young = bits[i] & VMSIM_WALK_YOUNG;
+
+			if (sptep && vmsim_pte_test_and_clear(sptep,
+							      VMSIM_PTE_ACCESSED))
+				young = true;
+			if (young)
+				(*done)++;
+		}
+		if (fatal_signal_pending(current)) {
+			kfree(bits);
+			return -EINTR;
+		}
+	}
+	kfree(bits);
+	return 0;
+}
+
+/**
+ * vmsim_object_advise() - act on advice about a range of an object
+ * @obj: the object
+ * @start: first page index
+ * @nr: number of pages (validated by the caller)
+ * @advice: VMSIM_ADV_*
+ * @done: out: pages the advice changed
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 or a negative errno.
+ */
+int vmsim_object_advise(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
+			unsigned int advice, unsigned long *done)
+{
+	*done = 0;
+	switch (advice) {
+	case VMSIM_ADV_DONTNEED:
+		return vmsim_advise_dontneed(obj, start, nr, done);
+	case VMSIM_ADV_WILLNEED:
+		return vmsim_advise_willneed(obj, start, nr, done);
+	case VMSIM_ADV_COLD:
+		return vmsim_advise_cold(obj, start, nr, done);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Reading entries out
+ */
+
+/* What VMSIM_IOC_PTE_QUERY shows of an entry kept in the table. */
+static u64 vmsim_pte_visible(u64 e)
+{
+	u64 flags = VMSIM_PTE_PRESENT | VMSIM_PTE_ACCESSED | VMSIM_PTE_DIRTY |
+		    VMSIM_PTE_SWAPPED | VMSIM_PTE_ZERO | VMSIM_PTE_ACTIVE;
+
+	if (e & VMSIM_PTE_PRESENT)
+		return e & (flags | VMSIM_PTE_PFN_MASK);
+	if (e & VMSIM_PTE_SWAPPED)
+		return e & (flags | GENMASK_ULL(43, 12));
+	return e & flags;
+}
+
+/**
+ * vmsim_object_query() - copy shadow entries out to user space
+ * @obj: the object
+ * @start: first page index
+ * @nr: number of entries (validated by the caller)
+ * @out: user array of @nr entries
+ *
+ * The hardware accessed bits of the real PTEs are folded into the entries
+ * first, and RW and USER are filled in from the real page tables.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -EFAULT or -ENOMEM.
+ */
+int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
+		       u64 __user *out)
+{
+	pgoff_t base, i, n;
+	u64 *buf;
+	u8 *bits;
+	int err = 0;
+
+	buf = kmalloc_array(VMSIM_CHUNK, sizeof(*buf), GFP_KERNEL);
+	bits = kmalloc(VMSIM_CHUNK, GFP_KERNEL);
+	if (!buf || !bits) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	for (base = start; base < start + nr; base += n) {
+		n = min_t(pgoff_t, VMSIM_CHUNK, start + nr - base);
+		memset(bits, 0, n);
+		vmsim_rmap_walk(obj, base, n, bits, 0);
+		for (i = 0; i < n; i++) {
+			u64 *sptep = vmsim_shadow_lookup(obj, base + i, false);
+			u64 e = 0;
+
+			if (sptep) {
+				if (bits[i] & VMSIM_WALK_YOUNG)
+					vmsim_pte_set(sptep, VMSIM_PTE_ACCESSED);
+				e = vmsim_pte_visible(vmsim_pte_read(sptep));
+			}
+			if (bits[i] & VMSIM_WALK_MAPPED)
+				e |= VMSIM_PTE_USER;
+			if (bits[i] & VMSIM_WALK_WRITE)
+				e |= VMSIM_PTE_RW;
+			buf[i] = e;
+		}
+		if (copy_to_user(out + (base - start), buf, n * sizeof(*buf))) {
+			err = -EFAULT;
+			break;
+		}
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+	}
+out_free:
+	kfree(bits);
+	kfree(buf);
+	return err;
+}
+
+/**
+ * vmsim_object_get_stats() - the counters of an object
+ * @obj: the object
+ * @st: filled in (reserved fields zeroed)
+ *
+ * Context: Any context.
+ */
+void vmsim_object_get_stats(struct vmsim_object *obj, struct vmsim_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->faults = atomic_long_read(&obj->stats.faults);
+	st->minor_faults = atomic_long_read(&obj->stats.minor);
+	st->major_faults = atomic_long_read(&obj->stats.major);
+	st->zero_maps = atomic_long_read(&obj->stats.zero_maps);
+	st->fault_around = atomic_long_read(&obj->stats.fault_around);
+	st->resident = atomic_long_read(&obj->stats.resident);
+	st->dirty = atomic_long_read(&obj->stats.dirty);
+	st->swapped = atomic_long_read(&obj->stats.swapped);
+	st->table_pages = atomic_long_read(&obj->shadow.nr_tables);
 }

@@ -3,12 +3,19 @@
  * The pool of physical frames vmsim hands out.
  *
  * All frames are allocated when the module loads and given back when it
- * unloads; in between, vmsim alone decides who holds them.  A frame is free
- * on one of two lists: "zeroed" (ready to map) or "dirty" (freed by an
- * object, still holding its data).  A worker moves dirty frames to the
- * zeroed list in the background, so a fault normally takes a frame that is
- * already zero; when the zeroed list is empty the fault zeroes one itself.
- * Either way no frame reaches a second object with the first one's data.
+ * unloads; in between, vmsim alone decides who holds them.  A free frame
+ * is on one of these lists:
+ *
+ *   per-CPU caches   zeroed frames, refilled VMSIM_PCP_BATCH at a time, so
+ *                    that a fault normally takes a frame without a shared
+ *                    lock
+ *   zeroed           ready to map
+ *   dirty            freed by an object, still holding its data
+ *
+ * A worker moves dirty frames to the zeroed list in the background, so a
+ * fault normally takes a frame that is already zero; when no zeroed frame
+ * is left the fault zeroes one itself.  Either way no frame reaches a
+ * second object with the first one's data.
  */
 #include <linux/gfp.h>
 #include <linux/highmem.h>
@@ -23,12 +30,29 @@
 #define VMSIM_POOL_CHUNK_ORDER	9
 /* Frames the zeroing worker handles per lock round trip. */
 #define VMSIM_ZERO_BATCH	32
+/* A per-CPU cache is refilled this many frames at a time. */
+#define VMSIM_PCP_BATCH		16
 
 struct vmsim_pool vmsim_pool = {
 	.lock = __SPIN_LOCK_UNLOCKED(vmsim_pool.lock),
 	.zeroed = LIST_HEAD_INIT(vmsim_pool.zeroed),
 	.dirty = LIST_HEAD_INIT(vmsim_pool.dirty),
 };
+
+/**
+ * struct vmsim_pcp - a CPU's cache of zeroed free frames
+ * @lock: protects @list and @count; taken by its own CPU, and by others
+ *	only to drain it when the pool runs dry
+ * @list: the frames
+ * @count: how many
+ */
+struct vmsim_pcp {
+	spinlock_t lock;		/* see above */
+	struct list_head list;
+	unsigned int count;
+};
+
+static DEFINE_PER_CPU(struct vmsim_pcp, vmsim_pcp);
 
 static void vmsim_zero_work_fn(struct work_struct *work);
 static DECLARE_WORK(vmsim_zero_work, vmsim_zero_work_fn);
@@ -65,6 +89,7 @@ int vmsim_pool_init(unsigned long nr_frames)
 	unsigned int order = VMSIM_POOL_CHUNK_ORDER;
 	unsigned long got = 0;
 	LIST_HEAD(frames);
+	int cpu, err;
 
 	/*
 	 * __GFP_RETRY_MAYFAIL: try hard, but fail rather than invoke the OOM
@@ -73,6 +98,14 @@ int vmsim_pool_init(unsigned long nr_frames)
 	 */
 	const gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN |
 			  __GFP_RETRY_MAYFAIL;
+
+	for_each_possible_cpu(cpu) {
+		struct vmsim_pcp *pcp = per_cpu_ptr(&vmsim_pcp, cpu);
+
+		spin_lock_init(&pcp->lock);
+		INIT_LIST_HEAD(&pcp->list);
+		pcp->count = 0;
+	}
 
 	while (got < nr_frames) {
 		struct page *page;
@@ -99,17 +132,42 @@ int vmsim_pool_init(unsigned long nr_frames)
 	vmsim_pool.zero_frame = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!vmsim_pool.zero_frame)
 		goto out_free;
+	err = percpu_counter_init(&vmsim_pool.nr_free, nr_frames, GFP_KERNEL);
+	if (err)
+		goto out_free_zero;
 
 	list_splice(&frames, &vmsim_pool.zeroed);
 	vmsim_pool.nr_zeroed = nr_frames;
 	vmsim_pool.nr_dirty = 0;
 	vmsim_pool.nr_frames = nr_frames;
-	atomic_long_set(&vmsim_pool.nr_free, nr_frames);
 	return 0;
 
+out_free_zero:
+	__free_page(vmsim_pool.zero_frame);
+	vmsim_pool.zero_frame = NULL;
 out_free:
 	vmsim_pool_free_list(&frames);
 	return -ENOMEM;
+}
+
+/* Move every per-CPU cache back to the zeroed list. */
+static void vmsim_pcp_drain_all(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct vmsim_pcp *pcp = per_cpu_ptr(&vmsim_pcp, cpu);
+
+		spin_lock(&pcp->lock);
+		if (pcp->count) {
+			spin_lock(&vmsim_pool.lock);
+			list_splice_init(&pcp->list, &vmsim_pool.zeroed);
+			vmsim_pool.nr_zeroed += pcp->count;
+			spin_unlock(&vmsim_pool.lock);
+			pcp->count = 0;
+		}
+		spin_unlock(&pcp->lock);
+	}
 }
 
 /**
@@ -124,6 +182,7 @@ void vmsim_pool_exit(void)
 
 	cancel_delayed_work_sync(&vmsim_orphan_work);
 	cancel_work_sync(&vmsim_zero_work);
+	vmsim_pcp_drain_all();
 
 	/*
 	 * Orphans still pinned go to whoever holds the pin: dropping our
@@ -145,9 +204,90 @@ void vmsim_pool_exit(void)
 	vmsim_pool_free_list(&vmsim_pool.dirty);
 	vmsim_pool.nr_zeroed = 0;
 	vmsim_pool.nr_dirty = 0;
-	atomic_long_set(&vmsim_pool.nr_free, 0);
+	percpu_counter_destroy(&vmsim_pool.nr_free);
 	__free_page(vmsim_pool.zero_frame);
 	vmsim_pool.zero_frame = NULL;
+}
+
+/* Refill a per-CPU cache from the zeroed list; the caller holds pcp->lock. */
+static void vmsim_pcp_refill(struct vmsim_pcp *pcp)
+{
+	unsigned int n = 0;
+
+	spin_lock(&vmsim_pool.lock);
+	while (n < VMSIM_PCP_BATCH && vmsim_pool.nr_zeroed) {
+		list_move(vmsim_pool.zeroed.next, &pcp->list);
+		vmsim_pool.nr_zeroed--;
+		n++;
+	}
+	spin_unlock(&vmsim_pool.lock);
+	pcp->count += n;
+}
+
+/* Take a frame from this CPU's cache, refilling it first if empty. */
+static struct page *vmsim_pcp_alloc(void)
+{
+	struct vmsim_pcp *pcp = get_cpu_ptr(&vmsim_pcp);
+	struct page *page = NULL;
+
+	spin_lock(&pcp->lock);
+	if (!pcp->count)
+		vmsim_pcp_refill(pcp);
+	if (pcp->count) {
+		page = list_first_entry(&pcp->list, struct page, lru);
+		list_del_init(&page->lru);
+		pcp->count--;
+	}
+	spin_unlock(&pcp->lock);
+	put_cpu_ptr(&vmsim_pcp);
+	return page;
+}
+
+/*
+ * No zeroed frame anywhere near: take a dirty one and zero it here, or wait
+ * for the zeroing worker's batch, or pull back what other CPUs cache.
+ */
+static struct page *vmsim_frame_alloc_slow(void)
+{
+	bool drained = false;
+	struct page *page;
+
+	for (;;) {
+		unsigned long in_flight;
+
+		spin_lock(&vmsim_pool.lock);
+		page = list_first_entry_or_null(&vmsim_pool.zeroed,
+						struct page, lru);
+		if (page) {
+			list_del_init(&page->lru);
+			vmsim_pool.nr_zeroed--;
+			spin_unlock(&vmsim_pool.lock);
+			return page;
+		}
+		page = list_first_entry_or_null(&vmsim_pool.dirty,
+						struct page, lru);
+		if (page) {
+			list_del_init(&page->lru);
+			vmsim_pool.nr_dirty--;
+			spin_unlock(&vmsim_pool.lock);
+			clear_highpage(page);
+			vmsim_count(VMSIM_ZERO_FILL);
+			return page;
+		}
+		in_flight = vmsim_pool.nr_zeroing;
+		spin_unlock(&vmsim_pool.lock);
+
+		if (in_flight) {
+			/* The last free frames are being zeroed. */
+			wait_var_event(&vmsim_pool.nr_zeroing,
+				       !READ_ONCE(vmsim_pool.nr_zeroing));
+		} else if (!drained) {
+			vmsim_pcp_drain_all();
+			drained = true;
+		} else {
+			return NULL;
+		}
+	}
 }
 
 /**
@@ -160,42 +300,13 @@ void vmsim_pool_exit(void)
 struct page *vmsim_frame_alloc(void)
 {
 	struct page *page;
-	bool zeroed;
 
-	for (;;) {
-		unsigned long in_flight;
-
-		spin_lock(&vmsim_pool.lock);
-		page = list_first_entry_or_null(&vmsim_pool.zeroed,
-						struct page, lru);
-		if (page) {
-			vmsim_pool.nr_zeroed--;
-			zeroed = true;
-			break;
-		}
-		page = list_first_entry_or_null(&vmsim_pool.dirty,
-						struct page, lru);
-		if (page) {
-			vmsim_pool.nr_dirty--;
-			zeroed = false;
-			break;
-		}
-		in_flight = vmsim_pool.nr_zeroing;
-		spin_unlock(&vmsim_pool.lock);
-		if (!in_flight)
-			return NULL;
-		/* The last free frames are being zeroed: wait for them. */
-		wait_var_event(&vmsim_pool.nr_zeroing,
-			       !READ_ONCE(vmsim_pool.nr_zeroing));
-	}
-	list_del_init(&page->lru);
-	atomic_long_dec(&vmsim_pool.nr_free);
-	spin_unlock(&vmsim_pool.lock);
-
-	if (!zeroed) {
-		clear_highpage(page);
-		vmsim_count(VMSIM_ZERO_FILL);
-	}
+	page = vmsim_pcp_alloc();
+	if (!page)
+		page = vmsim_frame_alloc_slow();
+	if (!page)
+		return NULL;
+	percpu_counter_dec(&vmsim_pool.nr_free);
 	vmsim_count(VMSIM_PGALLOC);
 	return page;
 }
@@ -216,8 +327,8 @@ void vmsim_frame_free(struct page *page)
 	spin_lock(&vmsim_pool.lock);
 	list_add_tail(&page->lru, &vmsim_pool.dirty);
 	vmsim_pool.nr_dirty++;
-	atomic_long_inc(&vmsim_pool.nr_free);
 	spin_unlock(&vmsim_pool.lock);
+	percpu_counter_inc(&vmsim_pool.nr_free);
 	vmsim_count(VMSIM_PGFREE);
 
 	queue_work(system_unbound_wq, &vmsim_zero_work);

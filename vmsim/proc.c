@@ -27,7 +27,8 @@ static int vmsim_meminfo_show(struct seq_file *m, void *v)
 	unsigned long total = vmsim_pool.nr_frames;
 	unsigned long free = vmsim_nr_free();
 	unsigned long tables = atomic_long_read(&vmsim_nr_table_pages);
-	unsigned long used = total - min(free, total);
+	unsigned long resident = vmsim_stat_sum(VMSIM_NR_RESIDENT);
+	unsigned long dirty = vmsim_stat_sum(VMSIM_NR_DIRTY);
 
 	vmsim_show_kb(m, "MemTotal:", total);
 	vmsim_show_kb(m, "MemFree:", free);
@@ -55,9 +56,9 @@ static int vmsim_meminfo_show(struct seq_file *m, void *v)
 		vmsim_show_kb(m, "Zswap:", 0);
 		vmsim_show_kb(m, "Zswapped:", 0);
 	}
-	vmsim_show_kb(m, "Dirty:", 0);
+	vmsim_show_kb(m, "Dirty:", dirty);
 	vmsim_show_kb(m, "Writeback:", 0);
-	vmsim_show_kb(m, "AnonPages:", used);
+	vmsim_show_kb(m, "AnonPages:", resident);
 	vmsim_show_kb(m, "Mapped:", 0);
 	vmsim_show_kb(m, "Shmem:", 0);
 	vmsim_show_kb(m, "KReclaimable:", 0);
@@ -73,7 +74,7 @@ static int vmsim_meminfo_show(struct seq_file *m, void *v)
 	vmsim_show_kb(m, "Bounce:", 0);
 	vmsim_show_kb(m, "WritebackTmp:", 0);
 	vmsim_show_kb(m, "CommitLimit:", total);
-	vmsim_show_kb(m, "Committed_AS:", used);
+	vmsim_show_kb(m, "Committed_AS:", resident);
 	vmsim_show_kb(m, "VmallocTotal:", 0);
 	vmsim_show_kb(m, "VmallocUsed:", 0);
 	vmsim_show_kb(m, "VmallocChunk:", 0);
@@ -118,6 +119,7 @@ static const char * const vmsim_event_names[NR_VMSIM_EVENTS] = {
 	[VMSIM_PGFREE]		= "pgfree",
 	[VMSIM_ZERO_FILL]	= "vmsim_zero_fill",
 	[VMSIM_ZERO_MAP]	= "vmsim_zero_map",
+	[VMSIM_FAULT_AROUND]	= "vmsim_fault_around",
 	[VMSIM_OOM]		= "vmsim_oom_sigbus",
 	[VMSIM_ORPHANED]	= "vmsim_orphaned",
 };
@@ -127,6 +129,8 @@ static int vmsim_vmstat_show(struct seq_file *m, void *v)
 	int i;
 
 	seq_printf(m, "nr_free_pages %lu\n", vmsim_nr_free());
+	seq_printf(m, "nr_anon_pages %lu\n", vmsim_stat_sum(VMSIM_NR_RESIDENT));
+	seq_printf(m, "nr_dirty %lu\n", vmsim_stat_sum(VMSIM_NR_DIRTY));
 	seq_printf(m, "nr_page_table_pages %ld\n",
 		   atomic_long_read(&vmsim_nr_table_pages));
 	for (i = 0; i < NR_VMSIM_EVENTS; i++)

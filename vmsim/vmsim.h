@@ -32,6 +32,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/percpu_counter.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -45,9 +46,15 @@
 extern unsigned int vmsim_pool_mb;
 extern unsigned int vmsim_max_object_mb;
 extern unsigned short vmsim_dev_mode;
+extern unsigned int vmsim_fault_around_pages;
+
+/* fault_around_pages may be at most this (the window fits a u64 bitmap). */
+#define VMSIM_FAULT_AROUND_MAX	64
 
 /* What VMSIM_IOC_INFO reports in ->features. */
-#define VMSIM_FEATURES		VMSIM_FEAT_POOL
+#define VMSIM_FEATURES		(VMSIM_FEAT_POOL | VMSIM_FEAT_PTE_QUERY | \
+				 VMSIM_FEAT_ADVISE | VMSIM_FEAT_STATS | \
+				 VMSIM_FEAT_FAULT_AROUND)
 
 /* ------------------------------------------------------------------------
  * Event counters: per-CPU, summed when read (/proc/vmsim_vmstat).
@@ -59,13 +66,22 @@ enum vmsim_event {
 	VMSIM_PGFREE,		/* frames given back to the free lists */
 	VMSIM_ZERO_FILL,	/* frames zeroed on the fault path */
 	VMSIM_ZERO_MAP,		/* read faults given the zero frame */
+	VMSIM_FAULT_AROUND,	/* pages mapped by fault-around */
 	VMSIM_OOM,		/* faults answered with SIGBUS: no frame */
 	VMSIM_ORPHANED,		/* frames released while still pinned */
 	NR_VMSIM_EVENTS
 };
 
+/* Gauges: current amounts, kept as per-CPU deltas and summed when read. */
+enum vmsim_stat_item {
+	VMSIM_NR_RESIDENT,	/* frames holding object pages */
+	VMSIM_NR_DIRTY,		/* of which dirty */
+	NR_VMSIM_STAT_ITEMS
+};
+
 struct vmsim_event_state {
 	unsigned long event[NR_VMSIM_EVENTS];
+	long stat[NR_VMSIM_STAT_ITEMS];
 };
 
 DECLARE_PER_CPU(struct vmsim_event_state, vmsim_event_states);
@@ -81,6 +97,13 @@ static inline void vmsim_count_add(enum vmsim_event item, long delta)
 }
 
 unsigned long vmsim_event_sum(enum vmsim_event item);
+
+static inline void vmsim_stat_add(enum vmsim_stat_item item, long delta)
+{
+	this_cpu_add(vmsim_event_states.stat[item], delta);
+}
+
+unsigned long vmsim_stat_sum(enum vmsim_stat_item item);
 
 /* ------------------------------------------------------------------------
  * The frame pool (pool.c)
@@ -104,7 +127,8 @@ struct vmsim_pool {
 
 	/* MemTotal; shrinks only if pinned orphans outlive the module */
 	unsigned long nr_frames;
-	atomic_long_t nr_free;		/* zeroed + dirty, read without lock */
+	/* free frames anywhere: per-CPU caches, lists, being zeroed */
+	struct percpu_counter nr_free;
 	struct page *zero_frame;	/* shared read-only frame of zeroes */
 };
 
@@ -116,9 +140,16 @@ struct page *vmsim_frame_alloc(void);
 void vmsim_frame_free(struct page *page);
 void vmsim_frame_release(struct page *page);
 
+/* Free frames, exactly (for /proc). */
 static inline unsigned long vmsim_nr_free(void)
 {
-	return atomic_long_read(&vmsim_pool.nr_free);
+	return percpu_counter_sum_positive(&vmsim_pool.nr_free);
+}
+
+/* Free frames, cheaply, within a few per-CPU batches (for decisions). */
+static inline unsigned long vmsim_nr_free_fast(void)
+{
+	return percpu_counter_read_positive(&vmsim_pool.nr_free);
 }
 
 static inline bool vmsim_is_zero_frame(struct page *page)
@@ -181,7 +212,8 @@ static inline u64 vmsim_pte_read(u64 *sptep)
 
 /*
  * Replace the bits of @clear with those of @set, atomically with respect
- * to the bits that other paths flip without the entry lock.
+ * to the bits that other paths flip without the entry lock; return the
+ * old value.
  */
 static inline u64 vmsim_pte_update(u64 *sptep, u64 clear, u64 set)
 {
@@ -190,7 +222,19 @@ static inline u64 vmsim_pte_update(u64 *sptep, u64 clear, u64 set)
 	do {
 		new = (old & ~clear) | set;
 	} while (!try_cmpxchg64(sptep, &old, new));
-	return new;
+	return old;
+}
+
+/* Set one flag bit of an entry, atomically. */
+static inline void vmsim_pte_set(u64 *sptep, u64 flag)
+{
+	set_bit(__ffs64(flag), (unsigned long *)sptep);
+}
+
+/* Clear one flag bit of an entry, atomically; return whether it was set. */
+static inline bool vmsim_pte_test_and_clear(u64 *sptep, u64 flag)
+{
+	return test_and_clear_bit(__ffs64(flag), (unsigned long *)sptep);
 }
 
 static inline unsigned long vmsim_pte_pfn(u64 pte)
@@ -207,8 +251,14 @@ static inline u64 vmsim_pfn_pte(unsigned long pfn)
  * Objects (object.c): one per open of /dev/vmsim.
  */
 struct vmsim_object_stats {
-	atomic_long_t faults;		/* ->fault calls that mapped a page */
+	atomic_long_t faults;		/* ->fault calls */
+	atomic_long_t minor;		/* of which served from memory */
+	atomic_long_t major;		/* of which waited for swap I/O */
+	atomic_long_t zero_maps;	/* read faults given the zero frame */
+	atomic_long_t fault_around;	/* pages mapped by fault-around */
 	atomic_long_t resident;		/* frames held (PRESENT entries) */
+	atomic_long_t dirty;		/* of which DIRTY */
+	atomic_long_t swapped;		/* entries with a swap copy */
 };
 
 /**
@@ -239,6 +289,26 @@ extern struct list_head vmsim_objects;
 
 struct vmsim_object *vmsim_object_create(void);
 void vmsim_object_put(struct vmsim_object *obj);
+struct page *vmsim_entry_populate(struct vmsim_object *obj, pgoff_t index,
+				  u64 *sptep);
+void vmsim_entry_set_dirty(struct vmsim_object *obj, u64 *sptep);
+int vmsim_object_advise(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
+			unsigned int advice, unsigned long *done);
+int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
+		       u64 __user *out);
+void vmsim_object_get_stats(struct vmsim_object *obj, struct vmsim_stats *st);
+
+static inline void vmsim_resident_add(struct vmsim_object *obj, long delta)
+{
+	atomic_long_add(delta, &obj->stats.resident);
+	vmsim_stat_add(VMSIM_NR_RESIDENT, delta);
+}
+
+static inline void vmsim_dirty_add(struct vmsim_object *obj, long delta)
+{
+	atomic_long_add(delta, &obj->stats.dirty);
+	vmsim_stat_add(VMSIM_NR_DIRTY, delta);
+}
 
 static inline struct address_space *vmsim_object_mapping(struct vmsim_object *obj)
 {
@@ -251,8 +321,24 @@ static inline unsigned long vmsim_max_object_pages(void)
 }
 
 /* ------------------------------------------------------------------------
- * The device (dev.c), faults (fault.c), /proc (proc.c)
+ * The real page tables (rmap.c)
  */
+#define VMSIM_WALK_MAPPED	BIT(0)	/* a present PTE maps the page */
+#define VMSIM_WALK_WRITE	BIT(1)	/* ... writable */
+#define VMSIM_WALK_YOUNG	BIT(2)	/* ... with the accessed bit set */
+
+#define VMSIM_WALK_CLEAR_YOUNG	BIT(0)	/* clear the accessed bits found */
+#define VMSIM_WALK_TRYLOCK	BIT(1)	/* do not wait for the i_mmap lock */
+
+long vmsim_rmap_walk(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
+		     u8 *bits, unsigned int flags);
+void vmsim_mkold_range(struct vm_area_struct *vma, unsigned long start,
+		       unsigned int nr, u64 mask);
+
+/* ------------------------------------------------------------------------
+ * The device (dev.c, ioctl.c), faults (fault.c), /proc (proc.c)
+ */
+long vmsim_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int vmsim_dev_init(void);
 void vmsim_dev_exit(void);
 struct inode *vmsim_fs_new_inode(void);

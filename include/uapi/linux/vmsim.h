@@ -26,6 +26,10 @@
 
 /* Feature bits reported by VMSIM_IOC_INFO, so tests can skip cleanly. */
 #define VMSIM_FEAT_POOL		(1ULL << 0)	/* demand paging from the pool */
+#define VMSIM_FEAT_PTE_QUERY	(1ULL << 1)	/* VMSIM_IOC_PTE_QUERY */
+#define VMSIM_FEAT_ADVISE	(1ULL << 2)	/* DONTNEED, WILLNEED, COLD */
+#define VMSIM_FEAT_STATS	(1ULL << 3)	/* VMSIM_IOC_STATS */
+#define VMSIM_FEAT_FAULT_AROUND	(1ULL << 4)	/* fault_around_pages */
 
 /*
  * Shadow page table entries.
@@ -33,35 +37,44 @@
  * Every page of an object has a 64-bit shadow PTE, laid out like an x86-64
  * PTE so that the two can be read side by side:
  *
- *  63     52 51                                  12 11  10 9 8 7 6 5 4 3 2 1 0
- * +---------+--------------------------------------+----------------------------+
- * | software|  PFN (PRESENT) or swap entry         |       flags                |
- * +---------+--------------------------------------+----------------------------+
+ *  63    52 51                                    12 11                        0
+ * +--------+---------------------------------------+---------------------------+
+ * |  zero  |  PFN (PRESENT) or swap entry          |  flags                    |
+ * +--------+---------------------------------------+---------------------------+
  *
  * PRESENT	the page is resident in a pool frame; bits 12-51 are its PFN
- *		(the same number /proc/PID/pagemap shows for the mapping)
+ *		(the number /proc/PID/pagemap shows for the mapping)
  * RW		mapped writable in at least one page table (after a write
  *		fault; a clean page is always mapped read-only)
  * USER		mapped into at least one user page table
- * ACCESSED	referenced since the last aging: set by faults and folded
- *		in from the hardware accessed bits of the real PTEs
+ * ACCESSED	referenced since the last aging: set by faults and folded in
+ *		from the hardware accessed bits of the real PTEs
  * DIRTY	written since it was last clean (zero, or written to swap)
+ * SWAPPED	a copy of the page is in a swap slot.  Without PRESENT, bits
+ *		12-15 are the swap area and 16-43 the slot in it; with
+ *		PRESENT the page is in the swap cache (resident, with an
+ *		up-to-date copy in its slot)
  * ZERO		never written: reads see the shared zero frame, no frame spent
+ * ACTIVE	on the active LRU list (else the inactive one, when PRESENT)
  *
  * RW and USER describe the real page tables; they are filled in when the
  * entries are read (VMSIM_IOC_PTE_QUERY) and are not kept in the table.
- * Bits 9-11 and 52-63 are vmsim's own (list membership, locks, eviction
- * age) and may change meaning between versions.
+ * Bits 10-11 and, when not PRESENT, 44-63 are vmsim's own (locks, I/O
+ * state, eviction age); VMSIM_IOC_PTE_QUERY reports them as zero.
  */
 #define VMSIM_PTE_PRESENT	(1ULL << 0)
 #define VMSIM_PTE_RW		(1ULL << 1)
 #define VMSIM_PTE_USER		(1ULL << 2)
 #define VMSIM_PTE_ACCESSED	(1ULL << 5)
 #define VMSIM_PTE_DIRTY		(1ULL << 6)
+#define VMSIM_PTE_SWAPPED	(1ULL << 7)
 #define VMSIM_PTE_ZERO		(1ULL << 8)
+#define VMSIM_PTE_ACTIVE	(1ULL << 9)
 
 #define VMSIM_PTE_PFN_SHIFT	12
 #define VMSIM_PTE_PFN_MASK	(((1ULL << 40) - 1) << VMSIM_PTE_PFN_SHIFT)
+#define VMSIM_PTE_SWP_TYPE(e)	(((e) >> 12) & 0xfULL)
+#define VMSIM_PTE_SWP_OFFSET(e)	(((e) >> 16) & ((1ULL << 28) - 1))
 
 /*
  * The ioctl magic: 0xF7 is unused in the kernel's ioctl-number.rst.
@@ -71,8 +84,8 @@
 /**
  * struct vmsim_info - what this vmsim is and has (VMSIM_IOC_INFO)
  * @abi_version:	(out) VMSIM_ABI_VERSION of the running module
- * @features:		(out) VMSIM_FEAT_* bits
  * @page_size:		(out) bytes per page
+ * @features:		(out) VMSIM_FEAT_* bits
  * @pool_pages:		(out) frames in the pool (MemTotal)
  * @max_object_pages:	(out) largest object size, in pages (max_object_mb)
  * @object_id:		(out) id of the object behind this file descriptor,
@@ -90,5 +103,106 @@ struct vmsim_info {
 };
 
 #define VMSIM_IOC_INFO		_IOWR(VMSIM_IOC_MAGIC, 0x00, struct vmsim_info)
+
+/* VMSIM_IOC_PTE_QUERY flags */
+#define VMSIM_QUERY_ADDR	(1U << 0)	/* @start is a virtual address */
+
+/* The most entries one VMSIM_IOC_PTE_QUERY returns. */
+#define VMSIM_QUERY_MAX		(1ULL << 24)
+
+/**
+ * struct vmsim_pte_query - copy out shadow PTEs (VMSIM_IOC_PTE_QUERY)
+ * @start:	(in) first page index in this file's object; or, with
+ *		VMSIM_QUERY_ADDR, a virtual address in a mapping of
+ *		/dev/vmsim in process @pid (rounded down to a page)
+ * @count:	(in) entries wanted, 1 to VMSIM_QUERY_MAX;
+ *		(out) entries written (with VMSIM_QUERY_ADDR, clamped to the
+ *		end of that mapping)
+ * @entries:	(in) user address of a __u64[@count] array
+ * @pid:	(in) with VMSIM_QUERY_ADDR: the process, 0 for the caller;
+ *		reading another process needs ptrace read access to it
+ * @flags:	(in) VMSIM_QUERY_* flags
+ * @index:	(out) page index in the object of the first entry
+ * @object_id:	(out) id of the object the entries belong to
+ * @reserved:	must be zero
+ *
+ * Like /proc/PID/pagemap, with vmsim's bits: entry i describes object page
+ * @index + i.  Reading the entries first folds the hardware accessed bits
+ * of the real PTEs into them and fills in RW and USER from the real page
+ * tables, so what is returned agrees with the hardware at that moment.
+ */
+struct vmsim_pte_query {
+	__u64 start;
+	__u64 count;
+	__u64 entries;
+	__s32 pid;
+	__u32 flags;
+	__u64 index;
+	__u64 object_id;
+	__u64 reserved[2];
+};
+
+#define VMSIM_IOC_PTE_QUERY	_IOWR(VMSIM_IOC_MAGIC, 0x01, struct vmsim_pte_query)
+
+/*
+ * VMSIM_IOC_ADVISE advice:
+ * DONTNEED	drop the pages: their frames (and swap) are freed, and the
+ *		next touch reads zero
+ * WILLNEED	make the pages resident now: swapped pages are read back,
+ *		never-written ones get a zero-filled frame
+ * COLD		age now: clear the accessed bits, shadow and hardware
+ */
+#define VMSIM_ADV_DONTNEED	1
+#define VMSIM_ADV_WILLNEED	2
+#define VMSIM_ADV_COLD		3
+
+/**
+ * struct vmsim_advice - advice about a range of this file's object
+ * @start:	(in) first page index
+ * @count:	(in) number of pages, at least 1; the range must lie within
+ *		max_object_mb
+ * @advice:	(in) VMSIM_ADV_*
+ * @flags:	(in) must be zero
+ * @done:	(out) pages the advice changed
+ * @reserved:	must be zero
+ */
+struct vmsim_advice {
+	__u64 start;
+	__u64 count;
+	__u32 advice;
+	__u32 flags;
+	__u64 done;
+	__u64 reserved[2];
+};
+
+#define VMSIM_IOC_ADVISE	_IOWR(VMSIM_IOC_MAGIC, 0x02, struct vmsim_advice)
+
+/**
+ * struct vmsim_stats - counters of this file's object (VMSIM_IOC_STATS)
+ * @faults:		(out) page faults handled for the object
+ * @minor_faults:	(out) of which served from memory
+ * @major_faults:	(out) of which waited for swap I/O
+ * @zero_maps:		(out) read faults given the shared zero frame
+ * @fault_around:	(out) pages mapped by fault-around
+ * @resident:		(out) pages resident in pool frames now
+ * @dirty:		(out) resident pages that are dirty now
+ * @swapped:		(out) pages with a copy in swap now
+ * @table_pages:	(out) pages of shadow page table now
+ * @reserved:		must be zero on input
+ */
+struct vmsim_stats {
+	__u64 faults;
+	__u64 minor_faults;
+	__u64 major_faults;
+	__u64 zero_maps;
+	__u64 fault_around;
+	__u64 resident;
+	__u64 dirty;
+	__u64 swapped;
+	__u64 table_pages;
+	__u64 reserved[7];
+};
+
+#define VMSIM_IOC_STATS		_IOWR(VMSIM_IOC_MAGIC, 0x03, struct vmsim_stats)
 
 #endif /* _UAPI_LINUX_VMSIM_H */

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shadow page table entries: every bit observed, against the real page
+ * tables (/proc/self/pagemap) and the pool's counters.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vmsim_util.h"
+
+#define P	VMSIM_PTE_PRESENT
+#define RW	VMSIM_PTE_RW
+#define U	VMSIM_PTE_USER
+#define A	VMSIM_PTE_ACCESSED
+#define D	VMSIM_PTE_DIRTY
+#define Z	VMSIM_PTE_ZERO
+#define FLAGS	(P | RW | U | A | D | Z | VMSIM_PTE_SWAPPED)
+
+static uint64_t pfn_of(uint64_t e)
+{
+	return (e & VMSIM_PTE_PFN_MASK) >> VMSIM_PTE_PFN_SHIFT;
+}
+
+FIXTURE(shadow) {
+	int fd;
+	struct vmsim_info info;
+	char *p;
+	size_t len;
+};
+
+FIXTURE_SETUP(shadow)
+{
+	self->p = MAP_FAILED;
+	self->fd = vmsim_open();
+	if (self->fd < 0)
+		SKIP(return, "cannot open " VMSIM_DEVICE ": %s", strerror(errno));
+	ASSERT_EQ(0, vmsim_get_info(self->fd, &self->info));
+	if (!(self->info.features & VMSIM_FEAT_PTE_QUERY))
+		SKIP(return, "no VMSIM_IOC_PTE_QUERY");
+	self->len = 8 * page_size;
+	self->p = vmsim_map(self->fd, self->len, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, self->p);
+}
+
+FIXTURE_TEARDOWN(shadow)
+{
+	if (self->p != MAP_FAILED)
+		munmap(self->p, self->len);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* An untouched page has an empty entry. */
+TEST_F(shadow, untouched_is_empty)
+{
+	EXPECT_EQ(0, vmsim_pte(self->fd, 3));
+}
+
+/* A read of a never-written page: ZERO, mapped, accessed; no frame. */
+TEST_F(shadow, read_maps_zero)
+{
+	uint64_t e;
+
+	peek(&self->p[0]);
+	e = vmsim_pte(self->fd, 0);
+	EXPECT_EQ(Z | U | A, e & FLAGS) {
+		TH_LOG("entry %#llx", (unsigned long long)e);
+	}
+	EXPECT_EQ(0, pfn_of(e));
+}
+
+/*
+ * A write: present, dirty, writable, mapped, accessed, and the PFN is the
+ * one the real page table maps.
+ */
+TEST_F(shadow, write_makes_present_dirty)
+{
+	uint64_t e;
+
+	self->p[page_size] = 1;
+	e = vmsim_pte(self->fd, 1);
+	EXPECT_EQ(P | RW | U | A | D, e & FLAGS) {
+		TH_LOG("entry %#llx", (unsigned long long)e);
+	}
+	EXPECT_NE(0, pfn_of(e));
+	EXPECT_EQ(pagemap_pfn(self->p + page_size), pfn_of(e));
+}
+
+/*
+ * Dirty only after a write: a resident page read stays clean and is
+ * mapped read-only; the first write sets DIRTY and RW.
+ */
+TEST_F(shadow, dirty_only_after_write)
+{
+	uint64_t e;
+
+	ASSERT_EQ(1, vmsim_advise(self->fd, 2, 1, VMSIM_ADV_WILLNEED));
+	e = vmsim_pte(self->fd, 2);
+	EXPECT_EQ(P | A, e & FLAGS);
+
+	peek(&self->p[2 * page_size]);
+	e = vmsim_pte(self->fd, 2);
+	EXPECT_EQ(P | U | A, e & FLAGS) {
+		TH_LOG("after read: %#llx", (unsigned long long)e);
+	}
+
+	self->p[2 * page_size] = 7;
+	e = vmsim_pte(self->fd, 2);
+	EXPECT_EQ(P | RW | U | A | D, e & FLAGS) {
+		TH_LOG("after write: %#llx", (unsigned long long)e);
+	}
+}
+
+/*
+ * Accessed after an access, cleared by aging, set again by the next access
+ * (the hardware accessed bit, folded in when the entries are read).
+ */
+TEST_F(shadow, accessed_bit_follows_hardware)
+{
+	long done;
+
+	self->p[0] = 1;
+	self->p[page_size] = 1;
+	EXPECT_TRUE(vmsim_pte(self->fd, 0) & A);
+
+	done = vmsim_advise(self->fd, 0, 8, VMSIM_ADV_COLD);
+	EXPECT_EQ(2, done);
+	EXPECT_FALSE(vmsim_pte(self->fd, 0) & A);
+	EXPECT_FALSE(vmsim_pte(self->fd, 1) & A);
+	/* Aging changes nothing else. */
+	EXPECT_EQ(P | RW | U | D, vmsim_pte(self->fd, 0) & FLAGS);
+
+	peek(&self->p[0]);
+	EXPECT_TRUE(vmsim_pte(self->fd, 0) & A);
+	EXPECT_FALSE(vmsim_pte(self->fd, 1) & A);
+
+	self->p[page_size + 8] = 2;
+	EXPECT_TRUE(vmsim_pte(self->fd, 1) & A);
+}
+
+/*
+ * The frame number does not change while the page is resident, whatever
+ * is done to the mappings.
+ */
+TEST_F(shadow, pfn_stable_while_resident)
+{
+	uint64_t pfn, e;
+	char *q;
+
+	self->p[0] = 1;
+	pfn = pfn_of(vmsim_pte(self->fd, 0));
+	ASSERT_NE(0, pfn);
+
+	vmsim_advise(self->fd, 0, 1, VMSIM_ADV_COLD);
+	ASSERT_EQ(0, mprotect(self->p, page_size, PROT_READ));
+	ASSERT_EQ(0, mprotect(self->p, page_size, PROT_READ | PROT_WRITE));
+	q = vmsim_map(self->fd, page_size, 0, PROT_READ);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(1, q[0]);
+	EXPECT_EQ(pfn, pagemap_pfn(q));
+	munmap(q, page_size);
+	e = vmsim_pte(self->fd, 0);
+	EXPECT_EQ(pfn, pfn_of(e));
+	EXPECT_EQ(pfn, pagemap_pfn(self->p));
+}
+
+/*
+ * USER and RW follow the real page tables: mprotect(PROT_READ) drops RW,
+ * munmap drops USER, and the page stays resident and dirty.
+ */
+TEST_F(shadow, user_and_rw_follow_page_tables)
+{
+	uint64_t e;
+
+	self->p[0] = 1;
+	ASSERT_EQ(0, mprotect(self->p, page_size, PROT_READ));
+	e = vmsim_pte(self->fd, 0);
+	EXPECT_EQ(P | U | D, e & (P | U | D | RW));
+
+	ASSERT_EQ(0, munmap(self->p, self->len));
+	self->p = MAP_FAILED;
+	e = vmsim_pte(self->fd, 0);
+	EXPECT_EQ(P | D, e & (P | U | D | RW)) {
+		TH_LOG("after munmap: %#llx", (unsigned long long)e);
+	}
+}
+
+/* Query by address, in this process and in another one. */
+TEST_F(shadow, query_by_address)
+{
+	uint64_t ent[16] = { 0 };
+	struct vmsim_pte_query q = {
+		.start = (uintptr_t)self->p + 2 * page_size + 123,
+		.count = 16,
+		.entries = (uintptr_t)ent,
+		.flags = VMSIM_QUERY_ADDR,
+	};
+	int sync[2], status;
+	char *c;
+	pid_t pid;
+
+	self->p[2 * page_size] = 5;
+	ASSERT_EQ(0, ioctl(self->fd, VMSIM_IOC_PTE_QUERY, &q));
+	EXPECT_EQ(2, q.index);
+	EXPECT_EQ(6, q.count);		/* clamped to the mapping's end */
+	EXPECT_EQ(self->info.object_id, q.object_id);
+	EXPECT_EQ(P | RW | U | A | D, ent[0] & FLAGS);
+
+	/* A child maps the object elsewhere and writes page 5; read it. */
+	ASSERT_EQ(0, pipe(sync));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		c = vmsim_map(self->fd, page_size, 5 * page_size,
+			      PROT_READ | PROT_WRITE);
+		c[0] = 1;
+		if (write(sync[1], &c, sizeof(c)) != sizeof(c))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(sizeof(c), read(sync[0], &c, sizeof(c)));
+	memset(ent, 0, sizeof(ent));
+	q.start = (uintptr_t)c;
+	q.count = 4;
+	q.pid = pid;
+	EXPECT_EQ(0, ioctl(self->fd, VMSIM_IOC_PTE_QUERY, &q));
+	EXPECT_EQ(5, q.index);
+	EXPECT_EQ(1, q.count);
+	EXPECT_EQ(P | RW | U | A | D, ent[0] & FLAGS);
+
+	/* An address that is not a vmsim mapping. */
+	q.start = (uintptr_t)&status;
+	q.pid = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, VMSIM_IOC_PTE_QUERY, &q));
+	EXPECT_EQ(EINVAL, errno);
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(sync[0]);
+	close(sync[1]);
+}
+
+/*
+ * Without the right to ptrace it, another process's mappings are not
+ * readable.
+ */
+TEST_F(shadow, query_other_needs_permission)
+{
+	uint64_t ent[1];
+	struct vmsim_pte_query q = {
+		.start = (uintptr_t)self->p,
+		.count = 1,
+		.entries = (uintptr_t)ent,
+		.flags = VMSIM_QUERY_ADDR,
+		.pid = getpid(),
+	};
+	int status;
+	pid_t pid;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root to drop to another uid");
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		if (ioctl(self->fd, VMSIM_IOC_PTE_QUERY, &q) == 0)
+			_exit(3);
+		_exit(errno == EPERM ? 0 : 4);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * Fault-around maps resident neighbours, but does not mark them accessed:
+ * only the page that faulted was used.
+ */
+TEST_F(shadow, fault_around_maps_old)
+{
+	size_t n = 64, i, w = 16 * page_size, first, fault;
+	uint64_t ent[64];
+	char *p, *q;
+
+	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < n; i++)
+		p[i * page_size] = 1;
+	munmap(p, n * page_size);
+	vmsim_advise(self->fd, 0, n, VMSIM_ADV_COLD);
+
+	q = vmsim_map(self->fd, n * page_size, 0, PROT_READ);
+	ASSERT_NE(MAP_FAILED, q);
+	/* Fault in the middle of the second full 16-page window. */
+	first = (((uintptr_t)q + w - 1) / w * w - (uintptr_t)q) / page_size;
+	fault = first + 16 + 5;
+	peek(&q[fault * page_size]);
+	ASSERT_EQ(0, vmsim_query(self->fd, 0, n, ent));
+	for (i = first + 16; i < first + 32; i++) {
+		EXPECT_TRUE(ent[i] & U) {
+			TH_LOG("page %zu not mapped by fault-around", i);
+		}
+		EXPECT_EQ(i == fault, !!(ent[i] & A)) {
+			TH_LOG("page %zu: %#llx", i, (unsigned long long)ent[i]);
+		}
+	}
+	EXPECT_FALSE(ent[first + 32] & U);
+	munmap(q, n * page_size);
+}
+
+/* Shadow tables are accounted: per object and in PageTables. */
+TEST_F(shadow, page_tables_accounted)
+{
+	struct vmsim_stats st0, st1;
+	long kb0, kb1;
+	char *far;
+
+	/* Page 0's path: the root and three tables below it. */
+	self->p[0] = 1;
+	ASSERT_EQ(0, vmsim_stats(self->fd, &st0));
+	EXPECT_EQ(4, st0.table_pages);
+	kb0 = meminfo_kb(VMSIM_MEMINFO, "PageTables");
+	/* Page 2^18 shares the root and the next level, and needs two more. */
+	far = vmsim_map(self->fd, page_size, (off_t)page_size << 18,
+			PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, far);
+	far[0] = 1;
+	ASSERT_EQ(0, vmsim_stats(self->fd, &st1));
+	kb1 = meminfo_kb(VMSIM_MEMINFO, "PageTables");
+	EXPECT_EQ(st0.table_pages + 2, st1.table_pages);
+	EXPECT_EQ(kb0 + 2 * (long)page_size / 1024, kb1);
+	munmap(far, page_size);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ioctls of /dev/vmsim: argument checking and dispatch.
+ *
+ * Every argument struct is copied in whole, its reserved fields and
+ * unknown flags must be zero, and ranges are checked against the object's
+ * limit before anything is done; a bad argument gets EINVAL (or EFAULT for
+ * a bad pointer) and changes nothing.
+ */
+#include <linux/cred.h>
+#include <linux/pid.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
+#include <linux/uaccess.h>
+
+#include "vmsim.h"
+
+static bool vmsim_range_ok(u64 start, u64 count, u64 limit)
+{
+	return count && start < limit && count <= limit - start;
+}
+
+static long vmsim_ioctl_info(struct vmsim_object *obj, void __user *argp)
+{
+	struct vmsim_info info;
+
+	if (copy_from_user(&info, argp, sizeof(info)))
+		return -EFAULT;
+	if (memchr_inv(info.reserved, 0, sizeof(info.reserved)))
+		return -EINVAL;
+
+	memset(&info, 0, sizeof(info));
+	info.abi_version = VMSIM_ABI_VERSION;
+	info.page_size = PAGE_SIZE;
+	info.features = VMSIM_FEATURES;
+	info.pool_pages = vmsim_pool.nr_frames;
+	info.max_object_pages = vmsim_max_object_pages();
+	info.object_id = obj->id;
+	if (copy_to_user(argp, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * May the caller read the vmsim mappings of @task?  The checks of
+ * __ptrace_may_access() for PTRACE_MODE_READ_FSCREDS, less the LSM hook
+ * (ptrace_may_access() is not exported): the same process, or
+ * CAP_SYS_PTRACE, or the same uid as a dumpable target.
+ */
+static bool vmsim_may_read_task(struct task_struct *task, struct mm_struct *mm)
+{
+	const struct cred *cred = current_cred(), *tcred;
+	bool ok;
+
+	if (same_thread_group(task, current) || capable(CAP_SYS_PTRACE))
+		return true;
+	rcu_read_lock();
+	tcred = __task_cred(task);
+	ok = uid_eq(cred->fsuid, tcred->euid) &&
+	     uid_eq(cred->fsuid, tcred->suid) &&
+	     uid_eq(cred->fsuid, tcred->uid) &&
+	     gid_eq(cred->fsgid, tcred->egid) &&
+	     gid_eq(cred->fsgid, tcred->sgid) &&
+	     gid_eq(cred->fsgid, tcred->gid);
+	rcu_read_unlock();
+	return ok && get_dumpable(mm) == SUID_DUMP_USER;
+}
+
+/*
+ * Find the object mapped at @addr in process @pid, and the page index and
+ * number of pages from there to the end of the mapping.
+ */
+static struct vmsim_object *vmsim_object_at(pid_t pid, unsigned long addr,
+					    pgoff_t *index, u64 *count)
+{
+	struct vmsim_object *obj = ERR_PTR(-EINVAL);
+	struct vm_area_struct *vma;
+	struct task_struct *task;
+	struct mm_struct *mm;
+	struct pid *p;
+
+	if (pid) {
+		p = find_get_pid(pid);
+		task = p ? get_pid_task(p, PIDTYPE_PID) : NULL;
+		put_pid(p);
+		if (!task)
+			return ERR_PTR(-ESRCH);
+	} else {
+		task = current;
+		get_task_struct(task);
+	}
+	mm = get_task_mm(task);
+	if (!mm) {
+		obj = ERR_PTR(-ESRCH);
+		goto out_put_task;
+	}
+	if (!vmsim_may_read_task(task, mm)) {
+		obj = ERR_PTR(-EPERM);
+		goto out_put_mm;
+	}
+	if (mmap_read_lock_killable(mm)) {
+		obj = ERR_PTR(-EINTR);
+		goto out_put_mm;
+	}
+	vma = vma_lookup(mm, addr);
+	if (vma && vma->vm_ops == &vmsim_vm_ops) {
+		obj = vma->vm_private_data;
+		kref_get(&obj->ref);
+		*index = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+		*count = min_t(u64, *count, (vma->vm_end - addr) >> PAGE_SHIFT);
+	}
+	mmap_read_unlock(mm);
+out_put_mm:
+	mmput(mm);
+out_put_task:
+	put_task_struct(task);
+	return obj;
+}
+
+static long vmsim_ioctl_pte_query(struct vmsim_object *obj, void __user *argp)
+{
+	struct vmsim_pte_query q;
+	pgoff_t index;
+	long err;
+
+	if (copy_from_user(&q, argp, sizeof(q)))
+		return -EFAULT;
+	if (q.flags & ~VMSIM_QUERY_ADDR ||
+	    memchr_inv(q.reserved, 0, sizeof(q.reserved)) ||
+	    !q.count || q.count > VMSIM_QUERY_MAX ||
+	    (!(q.flags & VMSIM_QUERY_ADDR) && q.pid))
+		return -EINVAL;
+
+	if (q.flags & VMSIM_QUERY_ADDR) {
+		if (q.start > TASK_SIZE_MAX)
+			return -EINVAL;
+		obj = vmsim_object_at(q.pid, q.start & PAGE_MASK, &index,
+				      &q.count);
+		if (IS_ERR(obj))
+			return PTR_ERR(obj);
+	} else {
+		if (!vmsim_range_ok(q.start, q.count, vmsim_max_object_pages()))
+			return -EINVAL;
+		index = q.start;
+		kref_get(&obj->ref);
+	}
+
+	err = vmsim_object_query(obj, index, q.count, u64_to_user_ptr(q.entries));
+	q.index = index;
+	q.object_id = obj->id;
+	vmsim_object_put(obj);
+	if (!err && copy_to_user(argp, &q, sizeof(q)))
+		err = -EFAULT;
+	return err;
+}
+
+static long vmsim_ioctl_advise(struct vmsim_object *obj, void __user *argp)
+{
+	struct vmsim_advice adv;
+	unsigned long done;
+	long err;
+
+	if (copy_from_user(&adv, argp, sizeof(adv)))
+		return -EFAULT;
+	if (adv.flags || memchr_inv(adv.reserved, 0, sizeof(adv.reserved)) ||
+	    !vmsim_range_ok(adv.start, adv.count, vmsim_max_object_pages()))
+		return -EINVAL;
+	if (adv.advice != VMSIM_ADV_DONTNEED &&
+	    adv.advice != VMSIM_ADV_WILLNEED && adv.advice != VMSIM_ADV_COLD)
+		return -EINVAL;
+
+	err = vmsim_object_advise(obj, adv.start, adv.count, adv.advice, &done);
+	adv.done = done;
+	if (copy_to_user(argp, &adv, sizeof(adv)))
+		return -EFAULT;
+	return err;
+}
+
+static long vmsim_ioctl_stats(struct vmsim_object *obj, void __user *argp)
+{
+	struct vmsim_stats st;
+
+	if (copy_from_user(&st, argp, sizeof(st)))
+		return -EFAULT;
+	if (memchr_inv(st.reserved, 0, sizeof(st.reserved)))
+		return -EINVAL;
+	vmsim_object_get_stats(obj, &st);
+	if (copy_to_user(argp, &st, sizeof(st)))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * vmsim_ioctl() - the ioctl entry point of /dev/vmsim
+ * @file: an open /dev/vmsim
+ * @cmd: VMSIM_IOC_*
+ * @arg: user pointer to the command's struct
+ *
+ * Context: Process context.
+ * Return: 0 or a negative errno; ENOTTY for an unknown command.
+ */
+long vmsim_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct vmsim_object *obj = file->private_data;
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case VMSIM_IOC_INFO:
+		return vmsim_ioctl_info(obj, argp);
+	case VMSIM_IOC_PTE_QUERY:
+		return vmsim_ioctl_pte_query(obj, argp);
+	case VMSIM_IOC_ADVISE:
+		return vmsim_ioctl_advise(obj, argp);
+	case VMSIM_IOC_STATS:
+		return vmsim_ioctl_stats(obj, argp);
+	default:
+		return -ENOTTY;
+	}
+}

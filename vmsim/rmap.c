@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reaching the real page tables that map an object.
+ *
+ * Every VMA that maps an object is linked into the i_mmap tree of the
+ * object's address_space.  Holding that tree's lock for read keeps every
+ * VMA in it, and the page tables under it, from going away (free_pgtables()
+ * unlinks a VMA from the tree before freeing its tables), which is how the
+ * kernel's own rmap walks reach page tables without any mmap lock.  vmsim
+ * does the same, and walks the PTEs with apply_to_existing_page_range(),
+ * which takes each page table's lock and skips what is not populated.
+ *
+ * From the PTEs it learns, per object page: is it mapped, mapped writable,
+ * and was it accessed (the hardware accessed bit).  Aging clears those
+ * accessed bits.  x86 does not flush the TLB when the accessed bit is
+ * cleared, and a CPU that still caches the translation will not set the
+ * bit again, so after clearing vmsim flushes the TLBs of all CPUs once per
+ * walk (one IPI round, not one per page).
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/rbtree.h>
+#include <linux/smp.h>
+#include <asm/tlbflush.h>
+
+#include "vmsim.h"
+
+struct vmsim_walk {
+	struct vmsim_object *obj;
+	struct vm_area_struct *vma;
+	pgoff_t start;			/* first index of the window */
+	u8 *bits;			/* per index of the window, or NULL */
+	bool clear_young;
+	unsigned long young;		/* accessed PTEs seen */
+};
+
+static int vmsim_walk_pte(pte_t *ptep, unsigned long addr, void *data)
+{
+	struct vmsim_walk *w = data;
+	pte_t pte = ptep_get(ptep);
+	pgoff_t index;
+	bool young;
+
+	if (!pte_present(pte))
+		return 0;
+	index = w->vma->vm_pgoff + ((addr - w->vma->vm_start) >> PAGE_SHIFT);
+
+	young = pte_young(pte);
+	/* What ptep_test_and_clear_young() does on x86; it is not exported. */
+	if (young && w->clear_young)
+		young = test_and_clear_bit(_PAGE_BIT_ACCESSED,
+					   (unsigned long *)&ptep->pte);
+	if (young)
+		w->young++;
+	if (w->bits)
+		w->bits[index - w->start] |= VMSIM_WALK_MAPPED |
+			(pte_write(pte) ? VMSIM_WALK_WRITE : 0) |
+			(young ? VMSIM_WALK_YOUNG : 0);
+	return 0;
+}
+
+static void vmsim_flush_tlb_local(void *unused)
+{
+	__flush_tlb_all();
+}
+
+/**
+ * vmsim_rmap_walk() - visit the real PTEs that map part of an object
+ * @obj: the object
+ * @start: first page index
+ * @nr: number of pages
+ * @bits: if not NULL, an array of @nr bytes: VMSIM_WALK_* bits are ORed
+ *	into bits[i] for page @start + i
+ * @flags: VMSIM_WALK_CLEAR_YOUNG to clear the accessed bits it finds (and
+ *	flush the TLBs if any was set); VMSIM_WALK_TRYLOCK to give up rather
+ *	than wait for the i_mmap lock (reclaim)
+ *
+ * Context: Process context; may sleep.  Takes the object's i_mmap_rwsem for
+ * read, and page table locks.
+ * Return: how many accessed PTEs it saw, or -EAGAIN if VMSIM_WALK_TRYLOCK
+ * and the lock was busy.
+ */
+long vmsim_rmap_walk(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
+		     u8 *bits, unsigned int flags)
+{
+	struct address_space *mapping = vmsim_object_mapping(obj);
+	struct vmsim_walk w = {
+		.obj = obj,
+		.start = start,
+		.bits = bits,
+		.clear_young = flags & VMSIM_WALK_CLEAR_YOUNG,
+	};
+	pgoff_t end = start + nr;
+	struct rb_node *node;
+
+	might_sleep();
+	if (flags & VMSIM_WALK_TRYLOCK) {
+		if (!i_mmap_trylock_read(mapping))
+			return -EAGAIN;
+	} else {
+		i_mmap_lock_read(mapping);
+	}
+
+	for (node = rb_first_cached(&mapping->i_mmap); node;
+	     node = rb_next(node)) {
+		struct vm_area_struct *vma;
+		pgoff_t first, last;
+
+		vma = rb_entry(node, struct vm_area_struct, shared.rb);
+		first = max(start, vma->vm_pgoff);
+		last = min(end, vma->vm_pgoff + vma_pages(vma));
+		if (first >= last)
+			continue;
+		w.vma = vma;
+		apply_to_existing_page_range(vma->vm_mm, vma->vm_start +
+					     ((first - vma->vm_pgoff) << PAGE_SHIFT),
+					     (last - first) << PAGE_SHIFT,
+					     vmsim_walk_pte, &w);
+	}
+	i_mmap_unlock_read(mapping);
+
+	if (w.clear_young && w.young)
+		on_each_cpu(vmsim_flush_tlb_local, NULL, 1);
+	return w.young;
+}
+
+struct vmsim_old_walk {
+	unsigned long start;
+	u64 mask;			/* bit i: the page at start + i pages */
+};
+
+static int vmsim_mkold_pte(pte_t *ptep, unsigned long addr, void *data)
+{
+	struct vmsim_old_walk *w = data;
+	unsigned long i = (addr - w->start) >> PAGE_SHIFT;
+
+	if ((w->mask & BIT_ULL(i)) && pte_present(ptep_get(ptep)))
+		clear_bit(_PAGE_BIT_ACCESSED, (unsigned long *)&ptep->pte);
+	return 0;
+}
+
+/**
+ * vmsim_mkold_range() - clear the accessed bits of freshly mapped PTEs
+ * @vma: the VMA, held by the caller (a fault in progress)
+ * @start: address of the first page of the window
+ * @nr: pages in the window, at most 64
+ * @mask: bit i set: the page at @start + i pages was just mapped
+ *
+ * vm_insert_page() maps pages young, as if the access that faulted them in
+ * had used them.  Pages mapped by fault-around were not accessed, and must
+ * not look so to reclaim.  They were mapped a moment ago and no CPU has
+ * used them, so no TLB caches them and no flush is needed.
+ *
+ * Context: Process context, in a fault (mmap or VMA lock held).
+ */
+void vmsim_mkold_range(struct vm_area_struct *vma, unsigned long start,
+		       unsigned int nr, u64 mask)
+{
+	struct vmsim_old_walk w = { .start = start, .mask = mask };
+
+	apply_to_existing_page_range(vma->vm_mm, start,
+				     (unsigned long)nr << PAGE_SHIFT,
+				     vmsim_mkold_pte, &w);
+}
