@@ -8,6 +8,8 @@
 #   make demo            boot stock-6.1 in QEMU and run the demo
 #   make check           lint + selftests on stock-6.1, stock-6.12 and debug
 #                        (KERNELS="stock-6.1" narrows it)
+#   make bench           vmsim side by side with the kernel's own memory
+#                        (KERNELS= as for check; default stock-6.1)
 #   make lint            W=1, sparse and checkpatch only
 #   make run             one QEMU run: KERNEL=stock-6.12 MODE=check
 #   make debug-kernel    build (or find) the cached debug kernel
@@ -21,7 +23,7 @@ KERNELS ?= stock-6.1 stock-6.12 debug
 KERNEL ?= stock-6.1
 MODE ?= check
 
-.PHONY: all module selftests tools setup demo check lint run debug-kernel clean
+.PHONY: all module selftests tools setup demo check bench lint run debug-kernel clean
 
 all: module selftests tools
 
@@ -43,6 +45,9 @@ demo: setup
 
 check: setup
 	@KERNELS="$(KERNELS)" scripts/check.sh
+
+bench: setup
+	@KERNELS="$(or $(BENCH_KERNELS),stock-6.1)" scripts/bench.sh
 
 lint: setup
 	@scripts/lint.sh

@@ -11,6 +11,7 @@
 #   -o DIR        where the logs go (default out/run/KERNEL-MODE)
 #   -i INJECT     harness.inject= for the guest (harness self-test)
 #   -a ARGS       extra kernel command line
+#   -M SIZE       guest memory (default 1G; 2G on debug)
 #   --faulty      boot the deliberately faulty vmsim build (harness self-test)
 #   --expect-fail the run passes only if it is judged failed (harness self-test)
 #   --quiet       do not copy the guest console to stdout
@@ -38,6 +39,7 @@ timeout=
 out=
 inject=none
 extra_append=
+mem=
 faulty=
 expect_fail=0
 quiet=0
@@ -50,6 +52,7 @@ while [ $# -gt 0 ]; do
 	-o) out=$2; shift ;;
 	-i) inject=$2; shift ;;
 	-a) extra_append=$2; shift ;;
+	-M) mem=$2; shift ;;
 	--faulty) faulty=--faulty ;;
 	--expect-fail) expect_fail=1 ;;
 	--quiet) quiet=1 ;;
@@ -72,8 +75,10 @@ if [ -z "$timeout" ]; then
 	timeout=900
 	[ "$KNAME" = debug ] && timeout=3600
 fi
-mem=1G
-[ "$KNAME" = debug ] && mem=2G
+if [ -z "$mem" ]; then
+	mem=1G
+	[ "$KNAME" = debug ] && mem=2G
+fi
 
 log() { echo "[$KNAME $mode] $*" >&2; }
 
@@ -97,14 +102,14 @@ cp /bin/busybox "$root/bin/busybox"
 for applet in $("$root/bin/busybox" --list-full); do
 	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
 done
-echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
-echo "root:x:0:" >"$root/etc/group"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 cp "$top/qemu/guest/init" "$root/init"
 cp "$top/qemu/guest/"*.sh "$root/harness/"
 cp "$ko" "$root/lib/modules/vmsim.ko"
 make -s -C "$top/selftests" install INSTALL_PATH="$root/selftests" >&2
 make -s -C "$top/tools" install INSTALL_PATH="$root/tools" >&2
-ln -s /tools/vmsim-demo "$root/usr/bin/vmsim-demo"
+for t in "$root"/tools/*; do ln -s "/tools/$(basename "$t")" "$root/usr/bin/"; done
 
 # The kernel's own modules the tests use, with their dependencies, in load
 # order, decompressed (6.12 ships .ko.xz).  The debug kernel has them built in.

@@ -12,11 +12,11 @@
 KO=${VMSIM_KO:-/lib/modules/vmsim.ko}
 PARAMS=/sys/module/vmsim/parameters
 
-ktap_header 14
+ktap_header 15
 
 if [ ! -f "$KO" ] || [ -d /sys/module/vmsim ]; then
 	i=0
-	while [ $i -lt 14 ]; do
+	while [ $i -lt 15 ]; do
 		ktap_skip "load_$i" "no $KO, or vmsim already loaded"
 		i=$((i + 1))
 	done
@@ -50,6 +50,19 @@ refused() {	# refused NAME PARAM PATTERN
 		ktap_ok "$1"
 	fi
 }
+
+# vmsimctl says clearly that vmsim is not loaded.
+if ! command -v vmsimctl >/dev/null; then
+	ktap_skip vmsimctl_not_loaded "vmsimctl is not in PATH"
+else
+	out=$(vmsimctl info 2>&1)
+	rc=$?
+	if [ $rc = 1 ] && echo "$out" | grep -q "vmsim is not loaded (no /dev/vmsim)"; then
+		ktap_ok vmsimctl_not_loaded
+	else
+		ktap_fail vmsimctl_not_loaded "exit $rc: $out"
+	fi
+fi
 
 refused refuse_pool_mb_zero pool_mb=0 "pool_mb=0: must be between 1 and"
 refused refuse_pool_mb_garbage pool_mb=lots "pool_mb: 'lots' is not a number"

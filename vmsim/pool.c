@@ -291,6 +291,17 @@ static struct page *vmsim_frame_alloc_slow(void)
 }
 
 /**
+ * vmsim_zero_pending() - free frames still to be zeroed
+ *
+ * Context: Any context.
+ * Return: frames on the dirty list or being zeroed.
+ */
+unsigned long vmsim_zero_pending(void)
+{
+	return READ_ONCE(vmsim_pool.nr_dirty) + READ_ONCE(vmsim_pool.nr_zeroing);
+}
+
+/**
  * vmsim_frame_alloc() - take a zero-filled frame from the pool
  *
  * Context: Process context; may sleep (to zero a frame).

@@ -133,6 +133,7 @@ static int vmsim_vmstat_show(struct seq_file *m, void *v)
 	seq_printf(m, "nr_dirty %lu\n", vmsim_stat_sum(VMSIM_NR_DIRTY));
 	seq_printf(m, "nr_page_table_pages %ld\n",
 		   atomic_long_read(&vmsim_nr_table_pages));
+	seq_printf(m, "vmsim_zero_pending %lu\n", vmsim_zero_pending());
 	for (i = 0; i < NR_VMSIM_EVENTS; i++)
 		seq_printf(m, "%s %lu\n", vmsim_event_names[i],
 			   vmsim_event_sum(i));

@@ -2,24 +2,25 @@
 /*
  * Types shared by vmsim's files, and its locking rules.
  *
- * Lock ordering in vmsim (see Documentation/design.rst, kept in step):
+ * Lock ordering in vmsim (Documentation/design.rst has the reasons; the two
+ * are kept in step):
  *
  *   mm->mmap_lock or the per-VMA lock        (page faults, ->mmap)
  *     shadow entry lock                       (VMSIM_PTE_LOCKED bit; sleeps)
- *       page lock of a pool frame             (only trylock under an entry lock)
+ *       page lock of a pool frame             (after the entry lock only)
  *       mapping->i_mmap_rwsem                 (unmap_mapping_pages, PTE walks)
  *         page table lock                     (inside the core's helpers)
- *       vmsim_pool.lock                       (spinlock: free lists)
- *       vmsim_lru.lock                        (spinlock: LRU lists)
+ *       per-CPU frame cache lock              (spinlock)
+ *         vmsim_pool.lock                     (spinlock: free lists)
  *   vmsim_objects_lock                        (mutex: the list of objects)
  *
  * Rules:
  * - An entry lock is taken blocking only when the task holds no other
  *   entry lock; further entries (fault-around, readahead) are try-locked.
- * - Nothing in vmsim ever waits for an mmap lock: the PTE walks go through
- *   the object's i_mmap tree, as the kernel's own rmap walks do.
- * - The pool and LRU spinlocks are leaves: nothing sleeps or takes another
- *   vmsim lock under them.
+ * - Nothing in vmsim waits for an mmap lock while holding a vmsim lock:
+ *   PTE walks go through the object's i_mmap tree, as the kernel's own
+ *   rmap walks do.
+ * - Spinlocks are leaves: nothing sleeps under them.
  */
 #ifndef _VMSIM_H
 #define _VMSIM_H
@@ -139,6 +140,7 @@ void vmsim_pool_exit(void);
 struct page *vmsim_frame_alloc(void);
 void vmsim_frame_free(struct page *page);
 void vmsim_frame_release(struct page *page);
+unsigned long vmsim_zero_pending(void);
 
 /* Free frames, exactly (for /proc). */
 static inline unsigned long vmsim_nr_free(void)

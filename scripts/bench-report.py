@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the raw benchmark lines of each kernel into a table and a JSON file.
+
+Usage: bench-report.py OUTDIR KERNEL...
+
+Reads OUTDIR/<kernel>.jsonl (written by scripts/bench.sh), prints one table
+per kernel with vmsim's ratio to each kernel memory variant, and writes
+OUTDIR/results.json.  Goals are reported, never asserted.
+"""
+import json
+import os
+import sys
+
+# (workload, backend to compare with) -> the ratio vmsim aims for
+GOALS = {
+    ("first-touch", "shared"): 1.5,
+    ("first-touch", "private"): 1.0,
+}
+
+
+def load(path):
+    info, results = {}, []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                print(f"{path}:{n}: unreadable line skipped: {line.strip()[:60]}",
+                      file=sys.stderr)
+                continue
+            if "kernel" in obj:
+                info = obj
+            else:
+                results.append(obj)
+    return info, results
+
+
+def main():
+    outdir, kernels = sys.argv[1], sys.argv[2:]
+    report = {}
+    ok = True
+    for k in kernels:
+        path = os.path.join(outdir, f"{k}.jsonl")
+        if not os.path.exists(path):
+            print(f"{k}: no results")
+            ok = False
+            continue
+        info, results = load(path)
+        rows = {}
+        for r in results:
+            rows.setdefault((r["workload"], r["threads"]), {})[r["backend"]] = r
+        ratios = []
+        print(f"\n{k}: kernel {info.get('kernel', '?')}, {info.get('cpus', '?')} CPUs, "
+              f"vmsim pool {info.get('pool_mb', '?')} MiB")
+        print(f"{'workload':<14}{'thr':>4}{'vmsim':>14}{'shared':>14}{'private':>14}"
+              f"{'vs shared':>11}{'vs private':>12}  unit")
+        for (w, t), b in sorted(rows.items()):
+            v = b.get("vmsim")
+            cells, rs = [], []
+            for other in ("shared", "private"):
+                o = b.get(other)
+                if v and o and o["rate"] > 0:
+                    ratio = v["rate"] / o["rate"]
+                    goal = GOALS.get((w, other))
+                    mark = "" if goal is None else (" ok" if ratio >= goal else " <")
+                    rs.append(f"{ratio:>8.2f}x{mark:<3}")
+                    ratios.append({"workload": w, "threads": t, "versus": other,
+                                   "ratio": round(ratio, 3), "goal": goal,
+                                   "goal_met": None if goal is None else ratio >= goal})
+                else:
+                    rs.append(f"{'-':>11}")
+            for name in ("vmsim", "shared", "private"):
+                cells.append(f"{b[name]['rate']:>14.0f}" if name in b else f"{'-':>14}")
+            unit = (v or next(iter(b.values())))["unit"]
+            print(f"{w:<14}{t:>4}{''.join(cells)}{rs[0]}{rs[1]} {unit}")
+        print("(ratios: vmsim rate / kernel rate; 'ok' = goal met, '<' = below the goal)")
+        report[k] = {"info": info, "results": results, "ratios": ratios}
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump(report, f, indent=2)
+    print(f"\nraw results: {os.path.join(outdir, 'results.json')}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

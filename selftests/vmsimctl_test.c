@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmsimctl, run as a user would run it: its output, its exit codes and its
+ * messages when something is wrong.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vmsim_util.h"
+
+/*
+ * Run vmsimctl with @args, as user nobody if @uid >= 0; capture stdout and
+ * stderr together into @out; return its exit status, or -1.
+ */
+static int run_ctl(char *out, size_t len, int uid, const char *args)
+{
+	char cmd[512];
+	size_t n = 0;
+	int status;
+	FILE *f;
+
+	if (uid >= 0)
+		snprintf(cmd, sizeof(cmd),
+			 "exec su -s /bin/sh nobody -c 'exec vmsimctl %s' 2>&1",
+			 args);
+	else
+		snprintf(cmd, sizeof(cmd), "exec vmsimctl %s 2>&1", args);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (n + 1 < len && fgets(out + n, len - n, f))
+		n += strlen(out + n);
+	out[n] = 0;
+	status = pclose(f);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+FIXTURE(ctl) {
+	int fd;
+	char out[16384];
+};
+
+FIXTURE_SETUP(ctl)
+{
+	self->fd = vmsim_open();
+	if (self->fd < 0)
+		SKIP(return, "cannot open " VMSIM_DEVICE ": %s", strerror(errno));
+	if (system("command -v vmsimctl >/dev/null") != 0)
+		SKIP(return, "vmsimctl is not in PATH");
+}
+
+FIXTURE_TEARDOWN(ctl)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(ctl, help_and_usage)
+{
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "--help"));
+	EXPECT_NE(NULL, strstr(self->out, "Usage: vmsimctl COMMAND"));
+	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, ""));
+	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, "frobnicate"));
+	EXPECT_NE(NULL, strstr(self->out, "unknown command 'frobnicate'"));
+	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, "pte"));
+	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, "pte x"));
+}
+
+TEST_F(ctl, info)
+{
+	struct vmsim_info info;
+	char want[64];
+
+	ASSERT_EQ(0, vmsim_get_info(self->fd, &info));
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "info"));
+	snprintf(want, sizeof(want), "pool:            %llu frames",
+		 (unsigned long long)info.pool_pages);
+	EXPECT_NE(NULL, strstr(self->out, want)) {
+		TH_LOG("output: %s", self->out);
+	}
+}
+
+/*
+ * The shadow PTEs of another process's mapping, by address and found in
+ * /proc/PID/maps.
+ */
+TEST_F(ctl, pte_of_a_running_program)
+{
+	char args[128], line[128];
+	int sync[2], status;
+	char *p;
+	pid_t pid;
+
+	p = vmsim_map(self->fd, 4 * page_size, 3 * page_size,
+		      PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, pipe(sync));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		p[0] = 1;			/* object page 3: written */
+		peek(&p[page_size]);		/* page 4: read, zero frame */
+		if (write(sync[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(sync[0], line, 1));
+
+	snprintf(args, sizeof(args), "pte %d %p 3", pid, p);
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, args));
+	snprintf(line, sizeof(line), "%#018lx          3  PWUAD---  pfn 0x",
+		 (unsigned long)p);
+	EXPECT_NE(NULL, strstr(self->out, line)) {
+		TH_LOG("want '%s' in:\n%s", line, self->out);
+	}
+	snprintf(line, sizeof(line), "%#018lx          4  --UA--Z-  zero frame",
+		 (unsigned long)p + page_size);
+	EXPECT_NE(NULL, strstr(self->out, line)) {
+		TH_LOG("want '%s' in:\n%s", line, self->out);
+	}
+	EXPECT_NE(NULL, strstr(self->out, "          5  --------  -"));
+
+	/* Without an address: every mapping, found in /proc/PID/maps. */
+	snprintf(args, sizeof(args), "pte %d", pid);
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, args));
+	EXPECT_NE(NULL, strstr(self->out, "pages 3-6 at")) {
+		TH_LOG("output: %s", self->out);
+	}
+
+	/* Wrong address, no such process. */
+	snprintf(args, sizeof(args), "pte %d 0x1000", pid);
+	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1, args));
+	EXPECT_NE(NULL, strstr(self->out, "has no mapping of /dev/vmsim at"));
+	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1,
+			     "pte 1073741000 0x1000"));
+	EXPECT_NE(NULL, strstr(self->out, "no process 1073741000"));
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	munmap(p, 4 * page_size);
+	close(sync[0]);
+	close(sync[1]);
+}
+
+/* A user who may not open /dev/vmsim is told so, clearly. */
+TEST_F(ctl, permission_denied)
+{
+	if (getuid() != 0)
+		SKIP(return, "needs root to run as another user");
+	if (system("command -v su >/dev/null") != 0)
+		SKIP(return, "no su");
+	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), 65534, "info"));
+	EXPECT_NE(NULL, strstr(self->out, "permission denied opening /dev/vmsim (mode 0600")) {
+		TH_LOG("output: %s", self->out);
+	}
+}
+
+TEST_HARNESS_MAIN
