@@ -70,7 +70,7 @@ done
 eval "$("$top/scripts/kernel.sh" "$kernel")" || exit 1
 label=$KNAME-$mode${faulty:+-faulty}${inject:+}
 [ "$inject" != none ] && label=$label-$inject
-out=${out:-$top/out/run/$label}
+out=$(realpath -m "${out:-$top/out/run/$label}")
 if [ -z "$timeout" ]; then
 	timeout=900
 	[ "$KNAME" = debug ] && timeout=3600
@@ -132,8 +132,10 @@ fi
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out/initrd.gz"
 
-# A disk to swap to.
-truncate -s 512M "$out/disk0.img"
+# Two identical disks: vda for vmsim's swap, vdb for the kernel's own swap
+# (benchmarks compare the two on the same emulated hardware).
+truncate -s 1G "$out/disk0.img"
+truncate -s 1G "$out/disk1.img"
 
 # ---- boot --------------------------------------------------------------------------
 token=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -157,6 +159,7 @@ timeout --foreground -k 10 "$timeout" \
 	-serial file:"$out/console.log" -serial file:"$out/result" \
 	-kernel "$VMLINUZ" -initrd "$out/initrd.gz" -append "$append" \
 	-drive file="$out/disk0.img",if=virtio,format=raw,cache=unsafe \
+	-drive file="$out/disk1.img",if=virtio,format=raw,cache=unsafe \
 	</dev/null >"$out/qemu.log" 2>&1
 qemu_status=$?
 elapsed=$(($(date +%s) - start))

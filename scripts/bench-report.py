@@ -18,6 +18,12 @@ GOALS = {
     ("first-touch", "private"): 1.0,
 }
 
+# Traces: vmsim's refaults should be below the kernel's (ratio < 1), and
+# on Zipf within 1.3x of Belady's optimum.
+TRACE_GOALS = {
+    ("trace-zipf", "belady"): 1.3,
+}
+
 
 def load(path):
     info, results = {}, []
@@ -47,14 +53,18 @@ def main():
             ok = False
             continue
         info, results = load(path)
-        rows = {}
+        rows, traces = {}, {}
         for r in results:
-            rows.setdefault((r["workload"], r["threads"]), {})[r["backend"]] = r
+            if r["workload"].startswith("trace-"):
+                traces.setdefault(r["workload"], {})[r["backend"]] = r
+            else:
+                rows.setdefault((r["workload"], r["threads"]), {})[r["backend"]] = r
         ratios = []
         print(f"\n{k}: kernel {info.get('kernel', '?')}, {info.get('cpus', '?')} CPUs, "
               f"vmsim pool {info.get('pool_mb', '?')} MiB")
-        print(f"{'workload':<14}{'thr':>4}{'vmsim':>14}{'shared':>14}{'private':>14}"
-              f"{'vs shared':>11}{'vs private':>12}  unit")
+        if rows:
+            print(f"{'workload':<14}{'thr':>4}{'vmsim':>14}{'shared':>14}{'private':>14}"
+                  f"{'vs shared':>11}{'vs private':>12}  unit")
         for (w, t), b in sorted(rows.items()):
             v = b.get("vmsim")
             cells, rs = [], []
@@ -74,7 +84,30 @@ def main():
                 cells.append(f"{b[name]['rate']:>14.0f}" if name in b else f"{'-':>14}")
             unit = (v or next(iter(b.values())))["unit"]
             print(f"{w:<14}{t:>4}{''.join(cells)}{rs[0]}{rs[1]} {unit}")
-        print("(ratios: vmsim rate / kernel rate; 'ok' = goal met, '<' = below the goal)")
+        if rows:
+            print("(ratios: vmsim rate / kernel rate; 'ok' = goal met, '<' = below the goal)")
+        if traces:
+            print(f"\n{'trace':<14}{'accesses':>10}{'capacity':>10}{'belady':>10}"
+                  f"{'vmsim':>10}{'kernel':>10}{'vs kernel':>11}{'vs belady':>11}  (refaults)")
+            for w, b in sorted(traces.items()):
+                any_r = next(iter(b.values()))
+                cells = "".join(f"{b[n]['refaults']:>10}" if n in b else f"{'-':>10}"
+                                for n in ("belady", "vmsim", "private"))
+                rs = ""
+                for other, goal in (("private", 1.0), ("belady", TRACE_GOALS.get((w, "belady")))):
+                    v, o = b.get("vmsim"), b.get(other)
+                    if v and o and o["refaults"] > 0:
+                        ratio = v["refaults"] / o["refaults"]
+                        met = None if goal is None else (ratio < goal if other == "private" else ratio <= goal)
+                        mark = "" if met is None else (" ok" if met else " >")
+                        rs += f"{ratio:>8.2f}x{mark:<3}"
+                        ratios.append({"workload": w, "versus": other, "ratio": round(ratio, 3),
+                                       "goal": goal, "goal_met": met, "metric": "refaults"})
+                    else:
+                        rs += f"{'-':>11}"
+                print(f"{w:<14}{any_r['accesses']:>10}{any_r['capacity']:>10}{cells}{rs}")
+            print("(ratios: vmsim refaults / other refaults, lower is better; 'ok' = goal met,"
+                  " '>' = above the goal; kernel = MAP_PRIVATE anon in a memory.max cgroup)")
         report[k] = {"info": info, "results": results, "ratios": ratios}
     with open(os.path.join(outdir, "results.json"), "w") as f:
         json.dump(report, f, indent=2)

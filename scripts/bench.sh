@@ -12,6 +12,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KERNELS=${KERNELS:-stock-6.1}
 POOL_MB=${POOL_MB:-512}
+BENCH=${BENCH:-speed,traces}
 out=$top/out/bench
 mkdir -p "$out"
 
@@ -20,7 +21,7 @@ status=0
 for k in $KERNELS; do
 	echo "== bench on $k (pool $POOL_MB MiB)"
 	"$top/qemu/run.sh" -k "$k" -m bench -M 2G -o "$out/run-$k" --quiet \
-		-a "harness.pool_mb=$POOL_MB" || status=1
+		-t 3600 -a "harness.pool_mb=$POOL_MB harness.bench=$BENCH" || status=1
 	tr -d '\r' <"$out/run-$k/console.log" |
 		sed -n 's/^BENCH\(-INFO\)\? \({.*}\)$/\2/p' >"$out/$k.jsonl"
 done

@@ -118,12 +118,19 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	vmsim_entry_lock(sptep);
 	e = vmsim_pte_read(sptep);
 	if (!(e & VMSIM_PTE_PRESENT) && !write) {
-		/* A read of a page never written: map the zero frame. */
+		/*
+		 * A read of a page never written (or evicted because it was
+		 * still all zeroes): map the zero frame.
+		 */
+		if (e & VMSIM_PTE_EVICTED)
+			vmsim_workingset_refault(e);
 		ret = vmf_insert_page(vma, vmf->address,
 				      vmsim_pool.zero_frame);
 		if (!(ret & VM_FAULT_ERROR))
-			vmsim_pte_update(sptep, 0,
+			vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED,
 					 VMSIM_PTE_ZERO | VMSIM_PTE_ACCESSED);
+		else if (e & VMSIM_PTE_EVICTED)
+			vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED, 0);
 		vmsim_entry_unlock(sptep);
 		vmsim_count(VMSIM_ZERO_MAP);
 		atomic_long_inc(&obj->stats.zero_maps);

@@ -165,8 +165,7 @@ static long vmsim_ioctl_advise(struct vmsim_object *obj, void __user *argp)
 	if (adv.flags || memchr_inv(adv.reserved, 0, sizeof(adv.reserved)) ||
 	    !vmsim_range_ok(adv.start, adv.count, vmsim_max_object_pages()))
 		return -EINVAL;
-	if (adv.advice != VMSIM_ADV_DONTNEED &&
-	    adv.advice != VMSIM_ADV_WILLNEED && adv.advice != VMSIM_ADV_COLD)
+	if (adv.advice < VMSIM_ADV_DONTNEED || adv.advice > VMSIM_ADV_PAGEOUT)
 		return -EINVAL;
 
 	err = vmsim_object_advise(obj, adv.start, adv.count, adv.advice, &done);

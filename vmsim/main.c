@@ -45,7 +45,11 @@ struct vmsim_uint_param {
 	unsigned int min;
 	unsigned int max;
 	unsigned int (*max_fn)(void);	/* overrides @max when set */
+	void (*apply)(void);		/* run after a change at run time */
 };
+
+/* Set once the module is up: run-time changes then take effect at once. */
+static bool vmsim_running;
 
 static int vmsim_param_set_uint(const char *val, const struct kernel_param *kp)
 {
@@ -63,6 +67,8 @@ static int vmsim_param_set_uint(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	}
 	WRITE_ONCE(*p->value, v);
+	if (p->apply && READ_ONCE(vmsim_running))
+		p->apply();
 	return 0;
 }
 
@@ -110,6 +116,42 @@ module_param_cb(fault_around_pages, &vmsim_uint_param_ops,
 		&vmsim_fault_around_param, 0644);
 MODULE_PARM_DESC(fault_around_pages, "Resident pages mapped around a read fault, 0 or 1 for none (default 16, at most 64)");
 
+/* 0 until load, which sets the default: sqrt(16 * pool in kB), as Linux. */
+unsigned int vmsim_min_free_kbytes;
+static unsigned int vmsim_min_free_kbytes_max(void)
+{
+	unsigned long mb = vmsim_pool.nr_frames ?
+			   vmsim_pool.nr_frames >> (20 - PAGE_SHIFT) :
+			   vmsim_pool_mb;
+
+	return mb * 1024 / 4;
+}
+
+static struct vmsim_uint_param vmsim_min_free_param = {
+	.value = &vmsim_min_free_kbytes, .min = 16,
+	.max_fn = vmsim_min_free_kbytes_max, .apply = vmsim_watermarks_update,
+};
+module_param_cb(min_free_kbytes, &vmsim_uint_param_ops,
+		&vmsim_min_free_param, 0644);
+MODULE_PARM_DESC(min_free_kbytes, "The min watermark in kB: below it faults reclaim directly (default: sqrt(16 * pool kB))");
+
+unsigned int vmsim_wmark_scale_factor = 10;
+static struct vmsim_uint_param vmsim_wmark_scale_param = {
+	.value = &vmsim_wmark_scale_factor, .min = 1, .max = 3000,
+	.apply = vmsim_watermarks_update,
+};
+module_param_cb(watermark_scale_factor, &vmsim_uint_param_ops,
+		&vmsim_wmark_scale_param, 0644);
+MODULE_PARM_DESC(watermark_scale_factor, "Gap between the watermarks, in 1/10000 of the pool (default 10, at most 3000)");
+
+unsigned int vmsim_inactive_ratio = 1;
+static struct vmsim_uint_param vmsim_inactive_ratio_param = {
+	.value = &vmsim_inactive_ratio, .min = 1, .max = 32,
+};
+module_param_cb(inactive_ratio, &vmsim_uint_param_ops,
+		&vmsim_inactive_ratio_param, 0644);
+MODULE_PARM_DESC(inactive_ratio, "Reclaim ages the active list when it holds more than this many times the inactive list (default 1)");
+
 /* The mode of /dev/vmsim: only root may use vmsim unless told otherwise. */
 static unsigned int vmsim_dev_mode_param = 0600;
 unsigned short vmsim_dev_mode;
@@ -155,26 +197,37 @@ static int __init vmsim_init(void)
 	vmsim_dev_mode = vmsim_dev_mode_param;
 	vmsim_shadow_lockdep_init();
 
+	vmsim_lru_init();
+
 	err = vmsim_pool_init(nr_frames);
 	if (err) {
 		pr_err("cannot allocate a pool of %u MiB (%lu frames)\n",
 		       vmsim_pool_mb, nr_frames);
 		return err;
 	}
-	err = vmsim_proc_init();
+	if (!vmsim_min_free_kbytes)
+		vmsim_min_free_kbytes = vmsim_default_min_free_kbytes(nr_frames);
+	err = vmsim_reclaim_init();
 	if (err)
 		goto out_pool_exit;
+	err = vmsim_proc_init();
+	if (err)
+		goto out_reclaim_exit;
 	err = vmsim_dev_init();
 	if (err)
 		goto out_proc_exit;
 
 	vmsim_harness_selftest();
-	pr_info("loaded: pool of %u MiB (%lu frames), /dev/vmsim mode %04o\n",
-		vmsim_pool_mb, nr_frames, vmsim_dev_mode);
+	WRITE_ONCE(vmsim_running, true);
+	pr_info("loaded: pool of %u MiB (%lu frames), watermarks %lu/%lu/%lu, /dev/vmsim mode %04o\n",
+		vmsim_pool_mb, nr_frames, vmsim_wmark.min, vmsim_wmark.low,
+		vmsim_wmark.high, vmsim_dev_mode);
 	return 0;
 
 out_proc_exit:
 	vmsim_proc_exit();
+out_reclaim_exit:
+	vmsim_reclaim_exit();
 out_pool_exit:
 	vmsim_pool_exit();
 	return err;
@@ -182,8 +235,10 @@ out_pool_exit:
 
 static void __exit vmsim_exit(void)
 {
+	WRITE_ONCE(vmsim_running, false);
 	vmsim_dev_exit();
 	vmsim_proc_exit();
+	vmsim_reclaim_exit();
 	vmsim_pool_exit();
 	pr_info("unloaded\n");
 }

@@ -13,6 +13,10 @@
  *   empty ---read---> ZERO ---write---> PRESENT (a frame, clean then DIRTY)
  *     |                                   ^  |
  *     +-----------write / WILLNEED--------+  +---DONTNEED---> empty
+ *                                         |  |
+ *                    refault (read: ZERO) |  | reclaim of a page that is
+ *                                         |  v still all zeroes
+ *                                         EVICTED (eviction age kept)
  *
  * ZERO means "never written": every page table that maps the page maps the
  * shared zero frame.  Giving the page a frame takes the zero frame out of
@@ -87,17 +91,21 @@ out_free_obj:
 struct page *vmsim_entry_populate(struct vmsim_object *obj, pgoff_t index,
 				  u64 *sptep)
 {
+	bool active = false;
 	struct page *page;
 	u64 old;
 
-	page = vmsim_frame_alloc();
+	page = vmsim_frame_alloc_reclaim();
 	if (!page)
 		return NULL;
 	set_page_private(page, (unsigned long)sptep);
-	old = vmsim_pte_update(sptep, VMSIM_PTE_ZERO | VMSIM_PTE_PFN_MASK,
+	old = vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED,
 			       VMSIM_PTE_PRESENT | VMSIM_PTE_ACCESSED |
 			       vmsim_pfn_pte(page_to_pfn(page)));
 	vmsim_resident_add(obj, 1);
+	if (old & VMSIM_PTE_EVICTED)
+		active = vmsim_workingset_refault(old);
+	vmsim_lru_add(page, active);
 	if (old & VMSIM_PTE_ZERO)
 		unmap_mapping_pages(vmsim_object_mapping(obj), index, 1, false);
 	return page;
@@ -157,10 +165,49 @@ static void vmsim_object_release(struct kref *ref)
 	list_del(&obj->node);
 	mutex_unlock(&vmsim_objects_lock);
 
+	/* Frames waiting to join the LRU hold a reference: let them go. */
+	vmsim_lru_drain_all();
 	vmsim_shadow_walk(obj, 0, ULONG_MAX, vmsim_object_drop_entry, NULL);
 	vmsim_shadow_free(obj);
 	vmsim_fs_put_inode(obj->inode);
 	kfree(obj);
+}
+
+/**
+ * vmsim_walk_objects() - call @fn for each live object
+ * @fn: called with a reference held and no lock; may sleep; a non-zero
+ *	return stops the walk
+ * @data: passed to @fn
+ *
+ * The reference on the current object keeps it on the list while @fn
+ * runs without vmsim_objects_lock, so the walk can go on from it.
+ *
+ * Context: Process context; takes and releases vmsim_objects_lock.
+ * Return: 0, or what @fn returned.
+ */
+int vmsim_walk_objects(int (*fn)(struct vmsim_object *obj, void *data),
+		       void *data)
+{
+	struct vmsim_object *obj, *prev = NULL;
+	int ret = 0;
+
+	mutex_lock(&vmsim_objects_lock);
+	list_for_each_entry(obj, &vmsim_objects, node) {
+		if (!kref_get_unless_zero(&obj->ref))
+			continue;
+		mutex_unlock(&vmsim_objects_lock);
+		if (prev)
+			vmsim_object_put(prev);
+		prev = obj;
+		ret = fn(obj, data);
+		mutex_lock(&vmsim_objects_lock);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&vmsim_objects_lock);
+	if (prev)
+		vmsim_object_put(prev);
+	return ret;
 }
 
 /**
@@ -185,12 +232,15 @@ static int vmsim_dontneed_entry(struct vmsim_object *obj, pgoff_t index,
 	struct page *page;
 	u64 e;
 
-	if (!(vmsim_pte_read(sptep) & VMSIM_PTE_PRESENT))
+	if (!(vmsim_pte_read(sptep) & (VMSIM_PTE_PRESENT | VMSIM_PTE_EVICTED)))
 		return 0;
 
 	vmsim_entry_lock(sptep);
 	e = vmsim_pte_read(sptep);
-	if (e & VMSIM_PTE_PRESENT) {
+	if (e & VMSIM_PTE_EVICTED) {
+		/* Forget the eviction: the page is dropped, not coming back. */
+		vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED, 0);
+	} else if (e & VMSIM_PTE_PRESENT) {
 		page = pfn_to_page(vmsim_pte_pfn(e));
 		/*
 		 * The page lock waits out a fault that is mapping the page
@@ -217,6 +267,8 @@ static int vmsim_advise_dontneed(struct vmsim_object *obj, pgoff_t start,
 				 pgoff_t nr, unsigned long *done)
 {
 	unmap_mapping_pages(vmsim_object_mapping(obj), start, nr, false);
+	/* Frames waiting to join the LRU hold a reference: let them go. */
+	vmsim_lru_drain_all();
 	return vmsim_shadow_walk(obj, start, start + nr, vmsim_dontneed_entry,
 				 done);
 }
@@ -253,7 +305,10 @@ static int vmsim_advise_willneed(struct vmsim_object *obj, pgoff_t start,
 /* Indices handled per round of COLD and PTE queries. */
 #define VMSIM_CHUNK	4096
 
-/* COLD: clear the accessed bits of the range, hardware and shadow. */
+/*
+ * COLD: clear the accessed bits of the range, hardware and shadow, and move
+ * its pages to the inactive tail, to be reclaimed first.
+ */
 static int vmsim_advise_cold(struct vmsim_object *obj, pgoff_t start,
 			     pgoff_t nr, unsigned long *done)
 {
@@ -263,6 +318,7 @@ static int vmsim_advise_cold(struct vmsim_object *obj, pgoff_t start,
 	bits = kmalloc(VMSIM_CHUNK, GFP_KERNEL);
 	if (!bits)
 		return -ENOMEM;
+	vmsim_lru_drain_all();
 	for (base = start; base < start + nr; base += n) {
 		n = min_t(pgoff_t, VMSIM_CHUNK, start + nr - base);
 		memset(bits, 0, n);
@@ -271,11 +327,13 @@ static int vmsim_advise_cold(struct vmsim_object *obj, pgoff_t start,
 			u64 *sptep = vmsim_shadow_lookup(obj, base + i, false);
 			bool young = bits[i] & VMSIM_WALK_YOUNG;
 
-			if (sptep && vmsim_pte_test_and_clear(sptep,
-							      VMSIM_PTE_ACCESSED))
+			if (!sptep)
+				continue;
+			if (vmsim_pte_test_and_clear(sptep, VMSIM_PTE_ACCESSED))
 				young = true;
 			if (young)
 				(*done)++;
+			vmsim_deactivate(sptep);
 		}
 		if (fatal_signal_pending(current)) {
 			kfree(bits);
@@ -284,6 +342,25 @@ static int vmsim_advise_cold(struct vmsim_object *obj, pgoff_t start,
 	}
 	kfree(bits);
 	return 0;
+}
+
+static int vmsim_pageout_entry(struct vmsim_object *obj, pgoff_t index,
+			       u64 *sptep, void *data)
+{
+	unsigned long *done = data;
+
+	if (vmsim_pageout(obj, sptep))
+		(*done)++;
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
+/* PAGEOUT: evict the pages of the range now, referenced or not. */
+static int vmsim_advise_pageout(struct vmsim_object *obj, pgoff_t start,
+				pgoff_t nr, unsigned long *done)
+{
+	vmsim_lru_drain_all();
+	return vmsim_shadow_walk(obj, start, start + nr, vmsim_pageout_entry,
+				 done);
 }
 
 /**
@@ -308,6 +385,8 @@ int vmsim_object_advise(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 		return vmsim_advise_willneed(obj, start, nr, done);
 	case VMSIM_ADV_COLD:
 		return vmsim_advise_cold(obj, start, nr, done);
+	case VMSIM_ADV_PAGEOUT:
+		return vmsim_advise_pageout(obj, start, nr, done);
 	default:
 		return -EINVAL;
 	}
@@ -357,6 +436,8 @@ int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 		err = -ENOMEM;
 		goto out_free;
 	}
+	/* Frames still waiting to join a list show on their list. */
+	vmsim_lru_drain_all();
 	for (base = start; base < start + nr; base += n) {
 		n = min_t(pgoff_t, VMSIM_CHUNK, start + nr - base);
 		memset(bits, 0, n);

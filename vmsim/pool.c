@@ -357,7 +357,7 @@ void vmsim_frame_free(struct page *page)
  */
 void vmsim_frame_release(struct page *page)
 {
-	set_page_private(page, 0);
+	vmsim_lru_del(page);
 	if (page_ref_count(page) == 1) {
 		vmsim_frame_free(page);
 		return;

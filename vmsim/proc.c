@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /proc/vmsim_meminfo and /proc/vmsim_vmstat.
+ * /proc/vmsim_meminfo, /proc/vmsim_vmstat and /proc/vmsim_zoneinfo.
  *
  * /proc/vmsim_meminfo prints exactly the lines the running kernel's
  * /proc/meminfo prints, in the same order and byte format, so that tools
@@ -29,20 +29,30 @@ static int vmsim_meminfo_show(struct seq_file *m, void *v)
 	unsigned long tables = atomic_long_read(&vmsim_nr_table_pages);
 	unsigned long resident = vmsim_stat_sum(VMSIM_NR_RESIDENT);
 	unsigned long dirty = vmsim_stat_sum(VMSIM_NR_DIRTY);
+	unsigned long active = READ_ONCE(vmsim_lru.nr[VMSIM_LRU_ACTIVE]);
+	unsigned long inactive = READ_ONCE(vmsim_lru.nr[VMSIM_LRU_INACTIVE]);
+	unsigned long unevictable = READ_ONCE(vmsim_lru.nr[VMSIM_LRU_UNEVICTABLE]);
+	unsigned long low = READ_ONCE(vmsim_wmark.low);
+	/*
+	 * As si_mem_available(): what is free above the low watermark, plus
+	 * what reclaim can take without losing data (clean frames: zeroes).
+	 */
+	unsigned long available = (free > low ? free - low : 0) +
+				  (resident > dirty ? resident - dirty : 0);
 
 	vmsim_show_kb(m, "MemTotal:", total);
 	vmsim_show_kb(m, "MemFree:", free);
-	vmsim_show_kb(m, "MemAvailable:", free);
+	vmsim_show_kb(m, "MemAvailable:", available);
 	vmsim_show_kb(m, "Buffers:", 0);
 	vmsim_show_kb(m, "Cached:", 0);
 	vmsim_show_kb(m, "SwapCached:", 0);
-	vmsim_show_kb(m, "Active:", 0);
-	vmsim_show_kb(m, "Inactive:", 0);
-	vmsim_show_kb(m, "Active(anon):", 0);
-	vmsim_show_kb(m, "Inactive(anon):", 0);
+	vmsim_show_kb(m, "Active:", active);
+	vmsim_show_kb(m, "Inactive:", inactive);
+	vmsim_show_kb(m, "Active(anon):", active);
+	vmsim_show_kb(m, "Inactive(anon):", inactive);
 	vmsim_show_kb(m, "Active(file):", 0);
 	vmsim_show_kb(m, "Inactive(file):", 0);
-	vmsim_show_kb(m, "Unevictable:", 0);
+	vmsim_show_kb(m, "Unevictable:", unevictable);
 	vmsim_show_kb(m, "Mlocked:", 0);
 	if (IS_ENABLED(CONFIG_HIGHMEM)) {
 		vmsim_show_kb(m, "HighTotal:", 0);
@@ -117,11 +127,29 @@ static const char * const vmsim_event_names[NR_VMSIM_EVENTS] = {
 	[VMSIM_PGMAJFAULT]	= "pgmajfault",
 	[VMSIM_PGALLOC]		= "pgalloc_normal",
 	[VMSIM_PGFREE]		= "pgfree",
+	[VMSIM_PGACTIVATE]	= "pgactivate",
+	[VMSIM_PGDEACTIVATE]	= "pgdeactivate",
+	[VMSIM_PGREFILL]	= "pgrefill",
+	[VMSIM_PGSTEAL_KSWAPD]	= "pgsteal_kswapd",
+	[VMSIM_PGSTEAL_DIRECT]	= "pgsteal_direct",
+	[VMSIM_PGSCAN_KSWAPD]	= "pgscan_kswapd",
+	[VMSIM_PGSCAN_DIRECT]	= "pgscan_direct",
+	[VMSIM_ALLOCSTALL]	= "allocstall_normal",
+	[VMSIM_PAGEOUTRUN]	= "pageoutrun",
+	[VMSIM_WORKINGSET_REFAULT] = "workingset_refault_anon",
+	[VMSIM_WORKINGSET_ACTIVATE] = "workingset_activate_anon",
+	[VMSIM_WORKINGSET_RESTORE] = "workingset_restore_anon",
 	[VMSIM_ZERO_FILL]	= "vmsim_zero_fill",
 	[VMSIM_ZERO_MAP]	= "vmsim_zero_map",
 	[VMSIM_FAULT_AROUND]	= "vmsim_fault_around",
 	[VMSIM_OOM]		= "vmsim_oom_sigbus",
 	[VMSIM_ORPHANED]	= "vmsim_orphaned",
+	[VMSIM_PGSTEAL_PAGEOUT]	= "vmsim_pageout",
+	[VMSIM_KSWAPD_STUCK]	= "vmsim_kswapd_no_progress",
+	[VMSIM_RECLAIM_ZERO]	= "vmsim_reclaim_zero",
+	[VMSIM_UNEVICTABLE]	= "vmsim_unevictable_parked",
+	[VMSIM_AGING_PASSES]	= "vmsim_aging_passes",
+	[VMSIM_AGING_SCANNED]	= "vmsim_aging_scanned",
 };
 
 static int vmsim_vmstat_show(struct seq_file *m, void *v)
@@ -129,14 +157,53 @@ static int vmsim_vmstat_show(struct seq_file *m, void *v)
 	int i;
 
 	seq_printf(m, "nr_free_pages %lu\n", vmsim_nr_free());
+	seq_printf(m, "nr_zone_inactive_anon %lu\n",
+		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_INACTIVE]));
+	seq_printf(m, "nr_zone_active_anon %lu\n",
+		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_ACTIVE]));
+	seq_printf(m, "nr_zone_unevictable %lu\n",
+		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_UNEVICTABLE]));
+	seq_printf(m, "nr_inactive_anon %lu\n",
+		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_INACTIVE]));
+	seq_printf(m, "nr_active_anon %lu\n",
+		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_ACTIVE]));
+	seq_printf(m, "nr_unevictable %lu\n",
+		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_UNEVICTABLE]));
 	seq_printf(m, "nr_anon_pages %lu\n", vmsim_stat_sum(VMSIM_NR_RESIDENT));
 	seq_printf(m, "nr_dirty %lu\n", vmsim_stat_sum(VMSIM_NR_DIRTY));
 	seq_printf(m, "nr_page_table_pages %ld\n",
 		   atomic_long_read(&vmsim_nr_table_pages));
-	seq_printf(m, "vmsim_zero_pending %lu\n", vmsim_zero_pending());
 	for (i = 0; i < NR_VMSIM_EVENTS; i++)
 		seq_printf(m, "%s %lu\n", vmsim_event_names[i],
 			   vmsim_event_sum(i));
+	seq_printf(m, "vmsim_zero_pending %lu\n", vmsim_zero_pending());
+	return 0;
+}
+
+/*
+ * /proc/vmsim_zoneinfo: the pool as one zone, in /proc/zoneinfo's layout,
+ * for the watermarks.
+ */
+static int vmsim_zoneinfo_show(struct seq_file *m, void *v)
+{
+	unsigned long total = vmsim_pool.nr_frames;
+
+	seq_printf(m, "Node 0, zone %8s\n", "Vmsim");
+	seq_printf(m, "  pages free     %lu\n", vmsim_nr_free());
+	seq_printf(m, "        boost    %lu\n", 0UL);
+	seq_printf(m, "        min      %lu\n", READ_ONCE(vmsim_wmark.min));
+	seq_printf(m, "        low      %lu\n", READ_ONCE(vmsim_wmark.low));
+	seq_printf(m, "        high     %lu\n", READ_ONCE(vmsim_wmark.high));
+	seq_printf(m, "        spanned  %lu\n", total);
+	seq_printf(m, "        present  %lu\n", total);
+	seq_printf(m, "        managed  %lu\n", total);
+	seq_printf(m, "      nr_free_pages %lu\n", vmsim_nr_free());
+	seq_printf(m, "      nr_zone_inactive_anon %lu\n",
+		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_INACTIVE]));
+	seq_printf(m, "      nr_zone_active_anon %lu\n",
+		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_ACTIVE]));
+	seq_printf(m, "      nr_zone_unevictable %lu\n",
+		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_UNEVICTABLE]));
 	return 0;
 }
 
@@ -147,8 +214,13 @@ int vmsim_proc_init(void)
 		goto out;
 	if (!proc_create_single("vmsim_vmstat", 0444, NULL, vmsim_vmstat_show))
 		goto out_remove_meminfo;
+	if (!proc_create_single("vmsim_zoneinfo", 0444, NULL,
+				vmsim_zoneinfo_show))
+		goto out_remove_vmstat;
 	return 0;
 
+out_remove_vmstat:
+	remove_proc_entry("vmsim_vmstat", NULL);
 out_remove_meminfo:
 	remove_proc_entry("vmsim_meminfo", NULL);
 out:
@@ -157,6 +229,7 @@ out:
 
 void vmsim_proc_exit(void)
 {
+	remove_proc_entry("vmsim_zoneinfo", NULL);
 	remove_proc_entry("vmsim_vmstat", NULL);
 	remove_proc_entry("vmsim_meminfo", NULL);
 }

@@ -65,6 +65,20 @@ static void vmsim_flush_tlb_local(void *unused)
 }
 
 /**
+ * vmsim_flush_tlb_all() - flush the TLBs of every CPU
+ *
+ * Modules cannot flush one mm's TLB entries (those helpers are not
+ * exported), so after clearing accessed bits vmsim flushes everything, once
+ * per batch.
+ *
+ * Context: Process context, interrupts enabled.
+ */
+void vmsim_flush_tlb_all(void)
+{
+	on_each_cpu(vmsim_flush_tlb_local, NULL, 1);
+}
+
+/**
  * vmsim_rmap_walk() - visit the real PTEs that map part of an object
  * @obj: the object
  * @start: first page index
@@ -72,8 +86,9 @@ static void vmsim_flush_tlb_local(void *unused)
  * @bits: if not NULL, an array of @nr bytes: VMSIM_WALK_* bits are ORed
  *	into bits[i] for page @start + i
  * @flags: VMSIM_WALK_CLEAR_YOUNG to clear the accessed bits it finds (and
- *	flush the TLBs if any was set); VMSIM_WALK_TRYLOCK to give up rather
- *	than wait for the i_mmap lock (reclaim)
+ *	flush the TLBs if any was set, unless VMSIM_WALK_NOFLUSH: the caller
+ *	will); VMSIM_WALK_TRYLOCK to give up rather than wait for the i_mmap
+ *	lock
  *
  * Context: Process context; may sleep.  Takes the object's i_mmap_rwsem for
  * read, and page table locks.
@@ -119,8 +134,8 @@ long vmsim_rmap_walk(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 	}
 	i_mmap_unlock_read(mapping);
 
-	if (w.clear_young && w.young)
-		on_each_cpu(vmsim_flush_tlb_local, NULL, 1);
+	if (w.clear_young && w.young && !(flags & VMSIM_WALK_NOFLUSH))
+		vmsim_flush_tlb_all();
 	return w.young;
 }
 

@@ -246,6 +246,46 @@ int vmsim_shadow_walk(struct vmsim_object *obj, pgoff_t start, pgoff_t end,
 				start, end, fn, data);
 }
 
+static int vmsim_leaves_level(struct vmsim_object *obj, u64 *table, int level,
+			      pgoff_t base, vmsim_leaf_fn fn, void *data)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < VMSIM_TABLE_ENTRIES; i++) {
+		u64 e = READ_ONCE(table[i]);
+		pgoff_t index = base + ((pgoff_t)i << (level * VMSIM_TABLE_SHIFT));
+
+		if (!e)
+			continue;
+		if (level == 1)
+			ret = fn(obj, index, (u64 *)(unsigned long)e, data);
+		else
+			ret = vmsim_leaves_level(obj, (u64 *)(unsigned long)e,
+						 level - 1, index, fn, data);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * vmsim_shadow_walk_leaves() - call @fn for each leaf table of an object
+ * @obj: the object
+ * @fn: called with the object, the index of the table's first entry and
+ *	the table (VMSIM_TABLE_ENTRIES entries); a non-zero return stops
+ * @data: passed to @fn
+ *
+ * Context: Process context; @fn may sleep.
+ * Return: 0, or what @fn returned.
+ */
+int vmsim_shadow_walk_leaves(struct vmsim_object *obj, vmsim_leaf_fn fn,
+			     void *data)
+{
+	return vmsim_leaves_level(obj, obj->shadow.root, VMSIM_LEVELS - 1, 0,
+				  fn, data);
+}
+
 static void vmsim_free_level(struct vmsim_object *obj, u64 *table, int level)
 {
 	unsigned int i;

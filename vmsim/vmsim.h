@@ -12,11 +12,14 @@
  *         page table lock                     (inside the core's helpers)
  *       per-CPU frame cache lock              (spinlock)
  *         vmsim_pool.lock                     (spinlock: free lists)
+ *       per-CPU LRU batch lock                (spinlock)
+ *         vmsim_lru.lock                      (spinlock: the LRU lists)
  *   vmsim_objects_lock                        (mutex: the list of objects)
  *
  * Rules:
  * - An entry lock is taken blocking only when the task holds no other
- *   entry lock; further entries (fault-around, readahead) are try-locked.
+ *   entry lock; further entries (fault-around, readahead, reclaim) are
+ *   try-locked.
  * - Nothing in vmsim waits for an mmap lock while holding a vmsim lock:
  *   PTE walks go through the object's i_mmap tree, as the kernel's own
  *   rmap walks do.
@@ -48,6 +51,9 @@ extern unsigned int vmsim_pool_mb;
 extern unsigned int vmsim_max_object_mb;
 extern unsigned short vmsim_dev_mode;
 extern unsigned int vmsim_fault_around_pages;
+extern unsigned int vmsim_min_free_kbytes;
+extern unsigned int vmsim_wmark_scale_factor;
+extern unsigned int vmsim_inactive_ratio;
 
 /* fault_around_pages may be at most this (the window fits a u64 bitmap). */
 #define VMSIM_FAULT_AROUND_MAX	64
@@ -55,7 +61,7 @@ extern unsigned int vmsim_fault_around_pages;
 /* What VMSIM_IOC_INFO reports in ->features. */
 #define VMSIM_FEATURES		(VMSIM_FEAT_POOL | VMSIM_FEAT_PTE_QUERY | \
 				 VMSIM_FEAT_ADVISE | VMSIM_FEAT_STATS | \
-				 VMSIM_FEAT_FAULT_AROUND)
+				 VMSIM_FEAT_FAULT_AROUND | VMSIM_FEAT_RECLAIM)
 
 /* ------------------------------------------------------------------------
  * Event counters: per-CPU, summed when read (/proc/vmsim_vmstat).
@@ -70,6 +76,24 @@ enum vmsim_event {
 	VMSIM_FAULT_AROUND,	/* pages mapped by fault-around */
 	VMSIM_OOM,		/* faults answered with SIGBUS: no frame */
 	VMSIM_ORPHANED,		/* frames released while still pinned */
+	VMSIM_PGSCAN_KSWAPD,	/* inactive pages scanned by vmsimd */
+	VMSIM_PGSCAN_DIRECT,	/* ... by faulting tasks */
+	VMSIM_PGSTEAL_KSWAPD,	/* pages evicted by vmsimd */
+	VMSIM_PGSTEAL_DIRECT,	/* ... by faulting tasks */
+	VMSIM_PGSTEAL_PAGEOUT,	/* ... by VMSIM_ADV_PAGEOUT */
+	VMSIM_PGACTIVATE,	/* inactive -> active */
+	VMSIM_PGDEACTIVATE,	/* active -> inactive */
+	VMSIM_PGREFILL,		/* active pages scanned */
+	VMSIM_ALLOCSTALL,	/* faults that reclaimed directly */
+	VMSIM_PAGEOUTRUN,	/* vmsimd wakeups */
+	VMSIM_KSWAPD_STUCK,	/* vmsimd passes that reclaimed nothing */
+	VMSIM_RECLAIM_ZERO,	/* pages evicted by dropping them: all zero */
+	VMSIM_UNEVICTABLE,	/* pages parked: data and no swap */
+	VMSIM_WORKINGSET_REFAULT, /* evicted pages faulted back */
+	VMSIM_WORKINGSET_ACTIVATE, /* ... within the workingset: activated */
+	VMSIM_WORKINGSET_RESTORE, /* ... that were active when evicted */
+	VMSIM_AGING_PASSES,	/* proactive aging passes of vmsimd */
+	VMSIM_AGING_SCANNED,	/* resident pages they looked at */
 	NR_VMSIM_EVENTS
 };
 
@@ -179,9 +203,31 @@ static inline bool vmsim_is_zero_frame(struct page *page)
 #define VMSIM_LEVELS		4
 #define VMSIM_INDEX_BITS	(VMSIM_LEVELS * VMSIM_TABLE_SHIFT)
 
-/* Internal entry bits, in the bits the uapi leaves to software. */
+/*
+ * Internal entry bits, in the bits the uapi leaves to software.  Some
+ * exist only while the entry is PRESENT (they share bits with the
+ * eviction age of entries that are not).
+ *
+ *   11       LOCKED        the entry lock (any state)
+ *   10       EVICTED       not PRESENT: reclaim took the page; bits 45-63
+ *                          hold its eviction age, bit 44 WORKINGSET
+ *   44       WORKINGSET    ... it was on the active list when evicted
+ *   45-63    eviction age  ... (VMSIM_EVICTION_BITS of the workingset clock)
+ *   52       REFERENCED    PRESENT: referenced at the last inactive scan
+ *   53       UNEVICTABLE   PRESENT: on the unevictable list
+ *   54-55    FREQ          PRESENT, active: in how many of the last active
+ *                          scans it was referenced (0-3)
+ */
 #define VMSIM_PTE_LOCK_BIT	11
 #define VMSIM_PTE_LOCKED	BIT_ULL(VMSIM_PTE_LOCK_BIT)
+#define VMSIM_PTE_EVICTED	BIT_ULL(10)
+#define VMSIM_PTE_WORKINGSET	BIT_ULL(44)
+#define VMSIM_PTE_AGE_SHIFT	45
+#define VMSIM_EVICTION_BITS	19
+#define VMSIM_PTE_REFERENCED	BIT_ULL(52)
+#define VMSIM_PTE_UNEVICTABLE	BIT_ULL(53)
+#define VMSIM_PTE_FREQ_SHIFT	54
+#define VMSIM_PTE_FREQ_MASK	(3ULL << VMSIM_PTE_FREQ_SHIFT)
 
 struct vmsim_object;
 
@@ -192,6 +238,8 @@ struct vmsim_shadow {
 
 typedef int (*vmsim_entry_fn)(struct vmsim_object *obj, pgoff_t index,
 			      u64 *sptep, void *data);
+typedef int (*vmsim_leaf_fn)(struct vmsim_object *obj, pgoff_t base,
+			     u64 *table, void *data);
 
 void vmsim_shadow_lockdep_init(void);
 int vmsim_shadow_init(struct vmsim_object *obj);
@@ -199,6 +247,8 @@ void vmsim_shadow_free(struct vmsim_object *obj);
 u64 *vmsim_shadow_lookup(struct vmsim_object *obj, pgoff_t index, bool alloc);
 int vmsim_shadow_walk(struct vmsim_object *obj, pgoff_t start, pgoff_t end,
 		      vmsim_entry_fn fn, void *data);
+int vmsim_shadow_walk_leaves(struct vmsim_object *obj, vmsim_leaf_fn fn,
+			     void *data);
 struct vmsim_object *vmsim_entry_object(u64 *sptep, pgoff_t *index);
 
 extern atomic_long_t vmsim_nr_table_pages;
@@ -291,6 +341,8 @@ extern struct list_head vmsim_objects;
 
 struct vmsim_object *vmsim_object_create(void);
 void vmsim_object_put(struct vmsim_object *obj);
+int vmsim_walk_objects(int (*fn)(struct vmsim_object *obj, void *data),
+		       void *data);
 struct page *vmsim_entry_populate(struct vmsim_object *obj, pgoff_t index,
 				  u64 *sptep);
 void vmsim_entry_set_dirty(struct vmsim_object *obj, u64 *sptep);
@@ -323,6 +375,70 @@ static inline unsigned long vmsim_max_object_pages(void)
 }
 
 /* ------------------------------------------------------------------------
+ * LRU lists (lru.c) and reclaim (reclaim.c)
+ */
+enum vmsim_lru_list {
+	VMSIM_LRU_INACTIVE,
+	VMSIM_LRU_ACTIVE,
+	VMSIM_LRU_UNEVICTABLE,		/* data and no swap: not scanned */
+	NR_VMSIM_LRU_LISTS
+};
+
+struct vmsim_lru {
+	spinlock_t lock;		/* protects the lists and counts */
+	struct list_head list[NR_VMSIM_LRU_LISTS];
+	unsigned long nr[NR_VMSIM_LRU_LISTS];	/* read without the lock */
+};
+
+extern struct vmsim_lru vmsim_lru;
+
+/* A frame taken off an LRU list by reclaim, with what it belongs to. */
+struct vmsim_isolated {
+	struct page *page;		/* holds a reference */
+	struct vmsim_object *obj;	/* holds a reference */
+	pgoff_t index;
+	u64 *sptep;
+	long refs;			/* how referenced it was found */
+};
+
+void vmsim_lru_init(void);
+void vmsim_lru_add(struct page *page, bool active);
+void vmsim_lru_add_locked(struct page *page, enum vmsim_lru_list lru,
+			  bool tail);
+void vmsim_lru_del_locked(struct page *page);
+void vmsim_lru_del(struct page *page);
+void vmsim_lru_drain_all(void);
+void vmsim_lru_putback(struct page *page, enum vmsim_lru_list lru, bool tail);
+unsigned int vmsim_lru_isolate(enum vmsim_lru_list lru, unsigned int nr,
+			       struct vmsim_isolated *out);
+void vmsim_lru_rescue_unevictable(void);
+
+enum vmsim_evict_result {
+	VMSIM_EVICT_DONE,		/* the frame is back in the pool */
+	VMSIM_EVICT_BUSY,		/* in use right now: try later */
+	VMSIM_EVICT_KEEP,		/* data and no swap: cannot go */
+};
+
+struct vmsim_watermarks {
+	unsigned long min;		/* frames; read without a lock */
+	unsigned long low;
+	unsigned long high;
+};
+
+extern struct vmsim_watermarks vmsim_wmark;
+
+void vmsim_watermarks_update(void);
+unsigned int vmsim_default_min_free_kbytes(unsigned long frames);
+int vmsim_reclaim_init(void);
+void vmsim_reclaim_exit(void);
+void vmsim_reclaim_kick(void);
+unsigned long vmsim_shrink(unsigned long nr, bool direct);
+struct page *vmsim_frame_alloc_reclaim(void);
+bool vmsim_workingset_refault(u64 e);
+bool vmsim_pageout(struct vmsim_object *obj, u64 *sptep);
+void vmsim_deactivate(u64 *sptep);
+
+/* ------------------------------------------------------------------------
  * The real page tables (rmap.c)
  */
 #define VMSIM_WALK_MAPPED	BIT(0)	/* a present PTE maps the page */
@@ -331,11 +447,13 @@ static inline unsigned long vmsim_max_object_pages(void)
 
 #define VMSIM_WALK_CLEAR_YOUNG	BIT(0)	/* clear the accessed bits found */
 #define VMSIM_WALK_TRYLOCK	BIT(1)	/* do not wait for the i_mmap lock */
+#define VMSIM_WALK_NOFLUSH	BIT(2)	/* the caller flushes the TLBs */
 
 long vmsim_rmap_walk(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 		     u8 *bits, unsigned int flags);
 void vmsim_mkold_range(struct vm_area_struct *vma, unsigned long start,
 		       unsigned int nr, u64 mask);
+void vmsim_flush_tlb_all(void);
 
 /* ------------------------------------------------------------------------
  * The device (dev.c, ioctl.c), faults (fault.c), /proc (proc.c)

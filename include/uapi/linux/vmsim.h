@@ -30,6 +30,7 @@
 #define VMSIM_FEAT_ADVISE	(1ULL << 2)	/* DONTNEED, WILLNEED, COLD */
 #define VMSIM_FEAT_STATS	(1ULL << 3)	/* VMSIM_IOC_STATS */
 #define VMSIM_FEAT_FAULT_AROUND	(1ULL << 4)	/* fault_around_pages */
+#define VMSIM_FEAT_RECLAIM	(1ULL << 5)	/* LRU, vmsimd, ADV_PAGEOUT */
 
 /*
  * Shadow page table entries.
@@ -150,11 +151,15 @@ struct vmsim_pte_query {
  *		next touch reads zero
  * WILLNEED	make the pages resident now: swapped pages are read back,
  *		never-written ones get a zero-filled frame
- * COLD		age now: clear the accessed bits, shadow and hardware
+ * COLD		age now: clear the accessed bits, shadow and hardware, and
+ *		move the pages to the inactive tail, to be reclaimed first
+ * PAGEOUT	reclaim the pages now, referenced or not (pages that hold
+ *		data need a swap area; without one only zero pages go)
  */
 #define VMSIM_ADV_DONTNEED	1
 #define VMSIM_ADV_WILLNEED	2
 #define VMSIM_ADV_COLD		3
+#define VMSIM_ADV_PAGEOUT	4
 
 /**
  * struct vmsim_advice - advice about a range of this file's object
