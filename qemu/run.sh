@@ -12,6 +12,7 @@
 #   -i INJECT     harness.inject= for the guest (harness self-test)
 #   -a ARGS       extra kernel command line
 #   -M SIZE       guest memory (default 1G; 2G on debug)
+#   -T TESTS      run only these selftests (space-separated names; check mode)
 #   --faulty      boot the deliberately faulty vmsim build (harness self-test)
 #   --expect-fail the run passes only if it is judged failed (harness self-test)
 #   --quiet       do not copy the guest console to stdout
@@ -40,6 +41,7 @@ out=
 inject=none
 extra_append=
 mem=
+only=
 faulty=
 expect_fail=0
 quiet=0
@@ -53,6 +55,7 @@ while [ $# -gt 0 ]; do
 	-i) inject=$2; shift ;;
 	-a) extra_append=$2; shift ;;
 	-M) mem=$2; shift ;;
+	-T) only=$2; shift ;;
 	--faulty) faulty=--faulty ;;
 	--expect-fail) expect_fail=1 ;;
 	--quiet) quiet=1 ;;
@@ -109,7 +112,30 @@ cp "$top/qemu/guest/"*.sh "$root/harness/"
 cp "$ko" "$root/lib/modules/vmsim.ko"
 make -s -C "$top/selftests" install INSTALL_PATH="$root/selftests" >&2
 make -s -C "$top/tools" install INSTALL_PATH="$root/tools" >&2
+if [ -n "$only" ]; then
+	# In the usual order, with the default load before the C tests.
+	grep -xF -f <(printf '%s\n' vmsim_insmod.sh $only) \
+		"$root/selftests/tests.list" >"$root/selftests/tests.only"
+	mv "$root/selftests/tests.only" "$root/selftests/tests.list"
+fi
 for t in "$root"/tools/*; do ln -s "/tools/$(basename "$t")" "$root/usr/bin/"; done
+
+# Programs from the host that the tests run (dynamically linked): copied
+# with their libraries and the loader, at the same paths.
+copy_prog() {	# copy_prog PATH
+	local f lib
+	[ -x "$1" ] || return 0
+	mkdir -p "$root$(dirname "$1")"
+	cp -L "$1" "$root$1"
+	for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+for prog in $(grep -vE '^(#|$)' "$top/qemu/progs.list"); do
+	copy_prog "$prog"
+done
 
 # The kernel's own modules the tests use, with their dependencies, in load
 # order, decompressed (6.12 ships .ko.xz).  The debug kernel has them built in.
@@ -143,7 +169,9 @@ append="console=ttyS0 loglevel=7 panic=-1 oops=panic panic_on_warn=1"
 append+=" softlockup_panic=1 hung_task_panic=1 nmi_watchdog=0"
 append+=" harness.mode=$mode harness.token=$token harness.result=ttyS1"
 append+=" harness.inject=$inject"
-[ "$KNAME" = debug ] && append+=" slub_debug=FZPU"
+# The debug kernel runs about 5x slower: the tests, which size their working
+# sets by the pool, get a quarter of the default pool there.
+[ "$KNAME" = debug ] && append+=" slub_debug=FZPU harness.vmsim_params=pool_mb=16"
 [ -n "$extra_append" ] && append+=" $extra_append"
 
 log "booting ($mem, timeout ${timeout}s), logs in $out"

@@ -29,7 +29,7 @@ FIXTURE_SETUP(fault)
 {
 	self->fd = vmsim_open();
 	if (self->fd < 0)
-		SKIP(return, "cannot open " VMSIM_DEVICE ": %s", strerror(errno));
+		SETUP_SKIP("cannot open " VMSIM_DEVICE ": %s", strerror(errno));
 	ASSERT_EQ(0, vmsim_get_info(self->fd, &self->info));
 	self->free0 = vmsim_free_pages();
 }

@@ -26,7 +26,7 @@ FIXTURE_SETUP(ioctl)
 {
 	self->fd = vmsim_open();
 	if (self->fd < 0)
-		SKIP(return, "cannot open " VMSIM_DEVICE ": %s", strerror(errno));
+		SETUP_SKIP("cannot open " VMSIM_DEVICE ": %s", strerror(errno));
 	ASSERT_EQ(0, vmsim_get_info(self->fd, &self->info));
 	self->ro = mmap(NULL, page_size, PROT_READ,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

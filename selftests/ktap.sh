@@ -7,14 +7,17 @@
 #   ktap_fail NAME [WHY]   a failing test
 #   ktap_skip NAME WHY     a skipped test
 #   ktap_result COND NAME  ok if the command COND... succeeds (eval'd)
-#   ktap_finish            totals line; exit 1 if anything failed, 4 if all skipped
+#   ktap_finish            totals line; exit 1 if anything failed or the
+#                          number of results is not the plan, 4 if all skipped
 
 KTAP_N=0
+KTAP_PLAN=0
 KTAP_PASS=0
 KTAP_FAIL=0
 KTAP_SKIP=0
 
 ktap_header() {
+	KTAP_PLAN=$1
 	echo "TAP version 13"
 	echo "1..$1"
 }
@@ -39,6 +42,9 @@ ktap_skip() {
 }
 
 ktap_finish() {
+	# A test that stopped early, or a plan that is out of date, fails.
+	[ "$KTAP_N" -eq "$KTAP_PLAN" ] ||
+		ktap_fail plan_matches "planned $KTAP_PLAN results, gave $KTAP_N"
 	echo "# Totals: pass:$KTAP_PASS fail:$KTAP_FAIL xfail:0 xpass:0 skip:$KTAP_SKIP error:0"
 	[ "$KTAP_FAIL" -eq 0 ] || exit 1
 	[ "$KTAP_PASS" -eq 0 ] && [ "$KTAP_SKIP" -gt 0 ] && exit 4

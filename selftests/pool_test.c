@@ -27,7 +27,7 @@ FIXTURE_SETUP(pool)
 {
 	self->fd = vmsim_open();
 	if (self->fd < 0)
-		SKIP(return, "cannot open " VMSIM_DEVICE ": %s", strerror(errno));
+		SETUP_SKIP("cannot open " VMSIM_DEVICE ": %s", strerror(errno));
 	ASSERT_EQ(0, vmsim_get_info(self->fd, &self->info));
 	self->free0 = vmsim_free_pages();
 	ASSERT_GT(self->free0, 0);

@@ -85,10 +85,10 @@ FIXTURE_SETUP(reclaim)
 {
 	self->fd = vmsim_open();
 	if (self->fd < 0)
-		SKIP(return, "cannot open " VMSIM_DEVICE ": %s", strerror(errno));
+		SETUP_SKIP("cannot open " VMSIM_DEVICE ": %s", strerror(errno));
 	ASSERT_EQ(0, vmsim_get_info(self->fd, &self->info));
 	if (!(self->info.features & VMSIM_FEAT_RECLAIM))
-		SKIP(return, "no reclaim in this vmsim");
+		SETUP_SKIP("no reclaim in this vmsim");
 	self->pool = self->info.pool_pages;
 	ASSERT_EQ(0, vmsim_param_get("min_free_kbytes", self->min_kb,
 				     sizeof(self->min_kb)));

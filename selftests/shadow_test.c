@@ -42,10 +42,10 @@ FIXTURE_SETUP(shadow)
 	self->p = MAP_FAILED;
 	self->fd = vmsim_open();
 	if (self->fd < 0)
-		SKIP(return, "cannot open " VMSIM_DEVICE ": %s", strerror(errno));
+		SETUP_SKIP("cannot open " VMSIM_DEVICE ": %s", strerror(errno));
 	ASSERT_EQ(0, vmsim_get_info(self->fd, &self->info));
 	if (!(self->info.features & VMSIM_FEAT_PTE_QUERY))
-		SKIP(return, "no VMSIM_IOC_PTE_QUERY");
+		SETUP_SKIP("no VMSIM_IOC_PTE_QUERY");
 	self->len = 8 * page_size;
 	self->p = vmsim_map(self->fd, self->len, 0, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, self->p);
