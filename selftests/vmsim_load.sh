@@ -12,11 +12,11 @@
 KO=${VMSIM_KO:-/lib/modules/vmsim.ko}
 PARAMS=/sys/module/vmsim/parameters
 
-ktap_header 15
+ktap_header 16
 
 if [ ! -f "$KO" ] || [ -d /sys/module/vmsim ]; then
 	i=0
-	while [ $i -lt 15 ]; do
+	while [ $i -lt 16 ]; do
 		ktap_skip "load_$i" "no $KO, or vmsim already loaded"
 		i=$((i + 1))
 	done
@@ -115,6 +115,34 @@ if [ $ok = 1 ]; then
 	ktap_ok load_unload_cycles
 else
 	ktap_fail load_unload_cycles
+fi
+
+# A swap area at load (swapdev=): refused without a vmsim swap header; on
+# with one, and turned off by the unload, which lets go of the device (a
+# second load can claim it again).
+SWAPDEV=${VMSIM_SWAPDEV2:-/dev/vdb}
+if [ ! -b "$SWAPDEV" ] || ! command -v vmsimctl >/dev/null; then
+	ktap_skip refuse_swapdev_unformatted "no $SWAPDEV or no vmsimctl"
+	ktap_skip swapdev_at_load "no $SWAPDEV or no vmsimctl"
+else
+	dd if=/dev/zero of="$SWAPDEV" bs=4096 count=1 conv=notrunc 2>/dev/null
+	refused refuse_swapdev_unformatted swapdev="$SWAPDEV" \
+		"swapon $SWAPDEV: not a vmsim swap area"
+	ok=1
+	vmsimctl mkswap "$SWAPDEV" >/dev/null || ok=0
+	for i in 1 2; do
+		dmesg -c >/dev/null
+		insmod "$KO" pool_mb=4 swapdev="$SWAPDEV" || { ok=0; break; }
+		grep -q "^$SWAPDEV  *partition" /proc/vmsim_swaps || ok=0
+		rmmod vmsim || ok=0
+		dmesg | grep -q "swapoff $SWAPDEV: at unload" || ok=0
+	done
+	if [ $ok = 1 ]; then
+		ktap_ok swapdev_at_load
+	else
+		ktap_fail swapdev_at_load "mkswap, load with swapdev= or unload failed"
+		dmesg | sed 's/^/# /'
+	fi
 fi
 
 # A pool that cannot be had: fill most of the guest's memory with a tmpfs

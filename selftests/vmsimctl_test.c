@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +52,9 @@ FIXTURE_SETUP(ctl)
 {
 	self->fd = vmsim_open();
 	if (self->fd < 0)
-		SKIP(return, "cannot open " VMSIM_DEVICE ": %s", strerror(errno));
+		SETUP_SKIP("cannot open " VMSIM_DEVICE ": %s", strerror(errno));
 	if (system("command -v vmsimctl >/dev/null") != 0)
-		SKIP(return, "vmsimctl is not in PATH");
+		SETUP_SKIP("vmsimctl is not in PATH");
 }
 
 FIXTURE_TEARDOWN(ctl)
@@ -161,6 +162,80 @@ TEST_F(ctl, permission_denied)
 	EXPECT_NE(NULL, strstr(self->out, "permission denied opening /dev/vmsim (mode 0600")) {
 		TH_LOG("output: %s", self->out);
 	}
+}
+
+/* Does @out (/proc/vmsim_swaps as printed) list @path with priority @prio? */
+static bool swaps_lists(const char *out, const char *path, long prio)
+{
+	char buf[16384], name[128], type[32], *line, *save;
+	long size, used, p;
+
+	snprintf(buf, sizeof(buf), "%s", out);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%127s %31s %ld %ld %ld", name, type, &size,
+			   &used, &p) == 5 && !strcmp(name, path) && p == prio)
+			return true;
+	return false;
+}
+
+/* mkswap, swapon, swaps and swapoff, and what they say when refused. */
+TEST_F(ctl, swap_commands)
+{
+	const char *dev = getenv("VMSIM_SWAPDEV2") ?: "/dev/vdb";
+	char args[128];
+	FILE *f;
+
+	if (access(dev, R_OK | W_OK))
+		SKIP(return, "no block device %s to make a swap area on", dev);
+	f = fopen("/tmp/vmsimctl-notblk", "w");
+	ASSERT_NE(NULL, f);
+	fclose(f);
+	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1,
+			     "mkswap /tmp/vmsimctl-notblk"));
+	EXPECT_NE(NULL, strstr(self->out, "is not a block device"));
+	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1,
+			     "swapon /tmp/vmsimctl-notblk"));
+	EXPECT_NE(NULL, strstr(self->out, "not a block device"));
+	unlink("/tmp/vmsimctl-notblk");
+
+	snprintf(args, sizeof(args), "mkswap %s", dev);
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, args));
+	EXPECT_NE(NULL, strstr(self->out, "vmsim swap area on ")) {
+		TH_LOG("output: %s", self->out);
+	}
+	EXPECT_NE(NULL, strstr(self->out, "pages ("));
+	EXPECT_NE(NULL, strstr(self->out, "UUID "));
+
+	snprintf(args, sizeof(args), "swapon -p 3 %s", dev);
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, args));
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "swaps"));
+	EXPECT_NE(NULL, strstr(self->out, "Filename\t\t\t\tType"));
+	EXPECT_TRUE(swaps_lists(self->out, dev, 3)) {
+		TH_LOG("output: %s", self->out);
+	}
+	/* On: the device is vmsim's. */
+	snprintf(args, sizeof(args), "mkswap %s", dev);
+	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1, args));
+	EXPECT_NE(NULL, strstr(self->out, "is busy"));
+	snprintf(args, sizeof(args), "swapon %s", dev);
+	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1, args));
+	EXPECT_NE(NULL, strstr(self->out, "busy"));
+
+	snprintf(args, sizeof(args), "swapoff %s", dev);
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, args));
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "swaps"));
+	EXPECT_FALSE(swaps_lists(self->out, dev, 3));
+	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1, args));
+	EXPECT_NE(NULL, strstr(self->out, "not a vmsim swap area that is on"));
+
+	/* Bad usage. */
+	snprintf(args, sizeof(args), "swapon -p x %s", dev);
+	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, args));
+	snprintf(args, sizeof(args), "swapon -p 99999 %s", dev);
+	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, args));
+	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, "swapoff"));
+	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, "mkswap"));
 }
 
 TEST_HARNESS_MAIN

@@ -13,9 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <endian.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/fs.h>
 #include <linux/vmsim.h>
 
 #define EXIT_USAGE	2
@@ -36,6 +39,12 @@ static void print_help(FILE *f)
 		"  pte PID [ADDR [PAGES]]    shadow PTEs of process PID's mappings of\n"
 		"                            /dev/vmsim: the one at ADDR, or all of them;\n"
 		"                            at most PAGES pages each (default 64)\n"
+		"  mkswap DEV                make block device DEV a vmsim swap area\n"
+		"                            (erases its first page)\n"
+		"  swapon [-p PRIO] DEV      start swapping to DEV (priority 0-32767;\n"
+		"                            higher first, equal ones in turn)\n"
+		"  swapoff DEV               bring every page back from DEV, stop using it\n"
+		"  swaps                     the swap areas that are on\n"
 		"  help, --help              this text\n"
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 bad usage.\n",
@@ -111,12 +120,14 @@ static int cmd_info(int argc, char **argv)
 	printf("largest object:  %llu pages (%llu MiB)\n",
 	       (unsigned long long)info.max_object_pages,
 	       (unsigned long long)info.max_object_pages * info.page_size >> 20);
-	printf("features:       %s%s%s%s%s\n",
+	printf("features:       %s%s%s%s%s%s%s\n",
 	       info.features & VMSIM_FEAT_POOL ? " pool" : "",
 	       info.features & VMSIM_FEAT_PTE_QUERY ? " pte-query" : "",
 	       info.features & VMSIM_FEAT_ADVISE ? " advise" : "",
 	       info.features & VMSIM_FEAT_STATS ? " stats" : "",
-	       info.features & VMSIM_FEAT_FAULT_AROUND ? " fault-around" : "");
+	       info.features & VMSIM_FEAT_FAULT_AROUND ? " fault-around" : "",
+	       info.features & VMSIM_FEAT_RECLAIM ? " reclaim" : "",
+	       info.features & VMSIM_FEAT_SWAP ? " swap" : "");
 	return 0;
 }
 
@@ -245,12 +256,167 @@ static int cmd_pte(int argc, char **argv)
 	return ret;
 }
 
+static int cmd_mkswap(int argc, char **argv)
+{
+	struct vmsim_swap_header *h;
+	unsigned long long bytes, pages;
+	long pg = sysconf(_SC_PAGESIZE);
+	struct stat st;
+	char *buf;
+	int fd, i;
+
+	if (argc != 2) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	/* O_EXCL on a block device: refused if mounted or claimed. */
+	fd = open(argv[1], O_RDWR | O_EXCL | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == EBUSY)
+			return fail("%s is busy: mounted, or in use", argv[1]);
+		return fail("%s: %s", argv[1], strerror(errno));
+	}
+	if (fstat(fd, &st) || !S_ISBLK(st.st_mode)) {
+		close(fd);
+		return fail("%s is not a block device", argv[1]);
+	}
+	if (ioctl(fd, BLKGETSIZE64, &bytes)) {
+		close(fd);
+		return fail("%s: cannot get its size: %s", argv[1],
+			    strerror(errno));
+	}
+	pages = bytes / pg;
+	if (pages < 2) {
+		close(fd);
+		return fail("%s is too small: %llu bytes", argv[1], bytes);
+	}
+	buf = calloc(1, pg);
+	if (!buf)
+		return fail("out of memory");
+	h = (struct vmsim_swap_header *)buf;
+	memcpy(h->magic, VMSIM_SWAP_MAGIC, sizeof(VMSIM_SWAP_MAGIC));
+	h->version = htole32(VMSIM_SWAP_VERSION);
+	h->page_size = htole32(pg);
+	h->nr_pages = htole64(pages);
+	if (getrandom(h->uuid, sizeof(h->uuid), 0) != sizeof(h->uuid)) {
+		free(buf);
+		close(fd);
+		return fail("cannot get random bytes for the UUID");
+	}
+	if (pwrite(fd, buf, pg, 0) != pg || fsync(fd)) {
+		int err = errno;
+
+		free(buf);
+		close(fd);
+		return fail("%s: cannot write the header: %s", argv[1],
+			    strerror(err));
+	}
+	close(fd);
+	printf("vmsim swap area on %s: %llu pages (%llu MiB), UUID ", argv[1],
+	       pages - 1, (pages - 1) * pg >> 20);
+	for (i = 0; i < 16; i++)
+		printf("%02x%s", h->uuid[i],
+		       i == 3 || i == 5 || i == 7 || i == 9 ? "-" : "");
+	printf("\n");
+	free(buf);
+	return 0;
+}
+
+static int swap_ioctl(unsigned long cmd, const char *path, int prio,
+		      unsigned int flags)
+{
+	struct vmsim_swapon args = {
+		.path = (uintptr_t)path,
+		.priority = prio,
+		.flags = flags,
+	};
+	const char *what = cmd == VMSIM_IOC_SWAPON ? "swapon" : "swapoff";
+	int fd, err;
+
+	fd = open_vmsim();
+	if (fd < 0)
+		return EXIT_FAILURE;
+	err = ioctl(fd, cmd, &args) ? errno : 0;
+	close(fd);
+	switch (err) {
+	case 0:
+		return 0;
+	case EPERM:
+		return fail("%s %s: not permitted (needs CAP_SYS_ADMIN)", what,
+			    path);
+	case ENOTBLK:
+		return fail("%s %s: not a block device", what, path);
+	case EBUSY:
+		return fail("%s %s: busy: mounted, or in use by something else",
+			    what, path);
+	case ENOMEM:
+		return fail("%s %s: the pages stored there would not fit in memory",
+			    what, path);
+	case EIO:
+		return fail("%s %s: pages could not be read back; area stays on",
+			    what, path);
+	case EINVAL:
+		if (cmd == VMSIM_IOC_SWAPON)
+			return fail("swapon %s: not a vmsim swap area (see mkswap)",
+				    path);
+		return fail("swapoff %s: not a vmsim swap area that is on",
+			    path);
+	default:
+		return fail("%s %s: %s", what, path, strerror(err));
+	}
+}
+
+static int cmd_swapon(int argc, char **argv)
+{
+	unsigned long long prio;
+
+	if (argc == 4 && !strcmp(argv[1], "-p") && !parse_u64(argv[2], &prio) &&
+	    prio <= VMSIM_SWAP_PRIO_MAX)
+		return swap_ioctl(VMSIM_IOC_SWAPON, argv[3], prio,
+				  VMSIM_SWAP_FLAG_PREFER);
+	if (argc == 2)
+		return swap_ioctl(VMSIM_IOC_SWAPON, argv[1], 0, 0);
+	print_help(stderr);
+	return EXIT_USAGE;
+}
+
+static int cmd_swapoff(int argc, char **argv)
+{
+	if (argc != 2) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	return swap_ioctl(VMSIM_IOC_SWAPOFF, argv[1], 0, 0);
+}
+
+static int cmd_swaps(int argc, char **argv)
+{
+	char line[512];
+	FILE *f;
+
+	if (argc != 1) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	f = fopen("/proc/vmsim_swaps", "r");
+	if (!f)
+		return fail("vmsim is not loaded (no /proc/vmsim_swaps)");
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	fclose(f);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "info", cmd_info },
 	{ "pte", cmd_pte },
+	{ "mkswap", cmd_mkswap },
+	{ "swapon", cmd_swapon },
+	{ "swapoff", cmd_swapoff },
+	{ "swaps", cmd_swaps },
 };
 
 int main(int argc, char **argv)

@@ -12,6 +12,7 @@
 #define _VMSIM_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/blkdev.h>
 #include <linux/mm.h>
 
 /* Debian clamps the sublevel at 255: compare major and minor only. */
@@ -43,6 +44,51 @@ static inline void vmsim_vm_flags_mod(struct vm_area_struct *vma,
 #else
 	vma->vm_flags = (vma->vm_flags | set) & ~clear;
 #endif
+}
+
+/*
+ * Opening a block device exclusively by path: blkdev_get_by_path() with
+ * FMODE_EXCL on 6.1; a struct file from bdev_file_open_by_path() on 6.12
+ * (a holder implies exclusive), closed with bdev_fput().
+ */
+struct vmsim_bdev {
+	struct block_device *bdev;
+#if VMSIM_K612
+	struct file *file;
+#endif
+};
+
+static inline int vmsim_bdev_open(struct vmsim_bdev *h, const char *path,
+				  void *holder)
+{
+#if VMSIM_K612
+	struct file *f = bdev_file_open_by_path(path, BLK_OPEN_READ |
+						BLK_OPEN_WRITE, holder, NULL);
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	h->file = f;
+	h->bdev = file_bdev(f);
+#else
+	struct block_device *b;
+
+	b = blkdev_get_by_path(path, FMODE_READ | FMODE_WRITE | FMODE_EXCL,
+			       holder);
+	if (IS_ERR(b))
+		return PTR_ERR(b);
+	h->bdev = b;
+#endif
+	return 0;
+}
+
+static inline void vmsim_bdev_close(struct vmsim_bdev *h)
+{
+#if VMSIM_K612
+	bdev_fput(h->file);
+#else
+	blkdev_put(h->bdev, FMODE_READ | FMODE_WRITE | FMODE_EXCL);
+#endif
+	h->bdev = NULL;
 }
 
 #endif /* _VMSIM_COMPAT_H */

@@ -35,11 +35,34 @@ static void vmsim_sigbus_message(struct vmsim_object *obj, pgoff_t index)
 			    index);
 }
 
+/* The page's data in swap cannot be had: say which, and where. */
+static void vmsim_swap_sigbus(struct vmsim_object *obj, pgoff_t index, u64 e,
+			      int err)
+{
+	vmsim_swp_t swp = vmsim_pte_swp(e);
+
+	vmsim_count(VMSIM_SWAP_SIGBUS);
+	pr_warn_ratelimited("%s[%d]: object %llu page %lu: swap slot %u:%lu %s: SIGBUS\n",
+			    current->comm, task_pid_nr(current), obj->id, index,
+			    vmsim_swp_type(swp), vmsim_swp_offset(swp),
+			    err == -EBADMSG ? "does not match its checksum" :
+			    "cannot be read");
+}
+
+/* May fault-around map the page of entry @e? */
+static bool vmsim_fault_around_ok(u64 e)
+{
+	if (e & VMSIM_PTE_PRESENT)
+		return !(e & VMSIM_PTE_READAHEAD);
+	return e & VMSIM_PTE_ZERO;
+}
+
 /*
  * Map resident neighbours of a read fault: the pages of the aligned
  * fault_around_pages window around it that have a frame (or the zero
  * frame) but no PTE in this VMA.  Entries busy elsewhere are skipped.
  */
+
 static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -69,14 +92,20 @@ static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
 		sptep = vmsim_shadow_lookup(obj, index, false);
 		if (!sptep)
 			continue;
+		/*
+		 * Not pages read ahead from swap: their first fault is how
+		 * readahead learns it was used (a hit), as in Linux, where
+		 * anonymous memory has no fault-around at all.
+		 */
 		e = vmsim_pte_read(sptep);
-		if (!(e & (VMSIM_PTE_PRESENT | VMSIM_PTE_ZERO)) ||
-		    !vmsim_entry_trylock(sptep))
+		if (!vmsim_fault_around_ok(e) || !vmsim_entry_trylock(sptep))
 			continue;
 		e = vmsim_pte_read(sptep);
-		if (e & VMSIM_PTE_PRESENT)
+		if (!vmsim_fault_around_ok(e))
+			page = NULL;
+		else if (e & VMSIM_PTE_PRESENT)
 			page = pfn_to_page(vmsim_pte_pfn(e));
-		else if (e & VMSIM_PTE_ZERO)
+		else
 			page = vmsim_pool.zero_frame;
 		if (page && !vm_insert_page(vma, a, page)) {
 			mask |= BIT_ULL((a - start) >> PAGE_SHIFT);
@@ -97,11 +126,12 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim_object *obj = vma->vm_private_data;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	vm_fault_t major = 0, ret;
 	pgoff_t index = vmf->pgoff;
 	struct page *page;
-	vm_fault_t ret;
 	u64 *sptep;
 	u64 e;
+	int err;
 
 	/* mremap() may have grown the mapping past the object's limit. */
 	if (index >= vmsim_max_object_pages())
@@ -113,11 +143,10 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 
 	vmsim_count(VMSIM_PGFAULT);
 	atomic_long_inc(&obj->stats.faults);
-	atomic_long_inc(&obj->stats.minor);
 
 	vmsim_entry_lock(sptep);
 	e = vmsim_pte_read(sptep);
-	if (!(e & VMSIM_PTE_PRESENT) && !write) {
+	if (!(e & (VMSIM_PTE_PRESENT | VMSIM_PTE_SWAPPED)) && !write) {
 		/*
 		 * A read of a page never written (or evicted because it was
 		 * still all zeroes): map the zero frame.
@@ -134,13 +163,29 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 		vmsim_entry_unlock(sptep);
 		vmsim_count(VMSIM_ZERO_MAP);
 		atomic_long_inc(&obj->stats.zero_maps);
+		atomic_long_inc(&obj->stats.minor);
 		vmsim_fault_around(vmf, obj);
 		return ret;
 	}
 
 	if (e & VMSIM_PTE_PRESENT) {
 		page = pfn_to_page(vmsim_pte_pfn(e));
-		vmsim_pte_update(sptep, 0, VMSIM_PTE_ACCESSED);
+		if (vmsim_pte_update(sptep, VMSIM_PTE_READAHEAD,
+				     VMSIM_PTE_ACCESSED) & VMSIM_PTE_READAHEAD)
+			vmsim_ra_hit();
+	} else if (e & VMSIM_PTE_SWAPPED) {
+		page = vmsim_entry_swapin(obj, index, sptep, true, &err);
+		if (!page) {
+			vmsim_entry_unlock(sptep);
+			if (err == -ENOMEM) {
+				vmsim_count(VMSIM_OOM);
+				vmsim_sigbus_message(obj, index);
+			} else {
+				vmsim_swap_sigbus(obj, index, e, err);
+			}
+			return VM_FAULT_SIGBUS;
+		}
+		major = VM_FAULT_MAJOR;
 	} else {
 		page = vmsim_entry_populate(obj, index, sptep);
 		if (!page) {
@@ -159,10 +204,16 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	lock_page(page);
 	vmsim_entry_unlock(sptep);
 
+	if (major) {
+		vmsim_count(VMSIM_PGMAJFAULT);
+		atomic_long_inc(&obj->stats.major);
+	} else {
+		atomic_long_inc(&obj->stats.minor);
+	}
 	if (!write)
 		vmsim_fault_around(vmf, obj);
 	vmf->page = page;
-	return VM_FAULT_LOCKED;
+	return VM_FAULT_LOCKED | major;
 }
 
 /*

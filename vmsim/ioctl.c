@@ -11,6 +11,8 @@
 #include <linux/pid.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "vmsim.h"
@@ -189,6 +191,37 @@ static long vmsim_ioctl_stats(struct vmsim_object *obj, void __user *argp)
 	return 0;
 }
 
+static long vmsim_ioctl_swap(unsigned int cmd, void __user *argp)
+{
+	struct vmsim_swapon args;
+	char *path;
+	long err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	if (memchr_inv(args.reserved, 0, sizeof(args.reserved)))
+		return -EINVAL;
+	if (cmd == VMSIM_IOC_SWAPOFF && (args.flags || args.priority))
+		return -EINVAL;
+	if (args.flags & ~VMSIM_SWAP_FLAG_PREFER)
+		return -EINVAL;
+	if ((args.flags & VMSIM_SWAP_FLAG_PREFER) &&
+	    (args.priority < 0 || args.priority > VMSIM_SWAP_PRIO_MAX))
+		return -EINVAL;
+	path = strndup_user(u64_to_user_ptr(args.path), PATH_MAX);
+	if (IS_ERR(path))	/* -EINVAL from strndup_user(): too long */
+		return PTR_ERR(path) == -EINVAL ? -ENAMETOOLONG : PTR_ERR(path);
+	if (cmd == VMSIM_IOC_SWAPON)
+		err = vmsim_swapon(path, args.priority,
+				   args.flags & VMSIM_SWAP_FLAG_PREFER);
+	else
+		err = vmsim_swapoff(path);
+	kfree(path);
+	return err;
+}
+
 /**
  * vmsim_ioctl() - the ioctl entry point of /dev/vmsim
  * @file: an open /dev/vmsim
@@ -212,6 +245,9 @@ long vmsim_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vmsim_ioctl_advise(obj, argp);
 	case VMSIM_IOC_STATS:
 		return vmsim_ioctl_stats(obj, argp);
+	case VMSIM_IOC_SWAPON:
+	case VMSIM_IOC_SWAPOFF:
+		return vmsim_ioctl_swap(cmd, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -152,6 +152,18 @@ module_param_cb(inactive_ratio, &vmsim_uint_param_ops,
 		&vmsim_inactive_ratio_param, 0644);
 MODULE_PARM_DESC(inactive_ratio, "Reclaim ages the active list when it holds more than this many times the inactive list (default 1)");
 
+unsigned int vmsim_page_cluster = 5;
+static struct vmsim_uint_param vmsim_page_cluster_param = {
+	.value = &vmsim_page_cluster, .min = 0, .max = 5,
+};
+module_param_cb(page_cluster, &vmsim_uint_param_ops,
+		&vmsim_page_cluster_param, 0644);
+MODULE_PARM_DESC(page_cluster, "Swap-in reads up to 2^page_cluster pages around a fault, as vm.page-cluster (default 5, at most 5)");
+
+char *vmsim_swapdev;
+module_param_named(swapdev, vmsim_swapdev, charp, 0444);
+MODULE_PARM_DESC(swapdev, "A block device to swap to from load on (made with vmsimctl mkswap)");
+
 /* The mode of /dev/vmsim: only root may use vmsim unless told otherwise. */
 static unsigned int vmsim_dev_mode_param = 0600;
 unsigned short vmsim_dev_mode;
@@ -210,9 +222,12 @@ static int __init vmsim_init(void)
 	err = vmsim_reclaim_init();
 	if (err)
 		goto out_pool_exit;
-	err = vmsim_proc_init();
+	err = vmsim_swap_init();
 	if (err)
 		goto out_reclaim_exit;
+	err = vmsim_proc_init();
+	if (err)
+		goto out_swap_exit;
 	err = vmsim_dev_init();
 	if (err)
 		goto out_proc_exit;
@@ -226,6 +241,8 @@ static int __init vmsim_init(void)
 
 out_proc_exit:
 	vmsim_proc_exit();
+out_swap_exit:
+	vmsim_swap_exit();
 out_reclaim_exit:
 	vmsim_reclaim_exit();
 out_pool_exit:
@@ -238,6 +255,7 @@ static void __exit vmsim_exit(void)
 	WRITE_ONCE(vmsim_running, false);
 	vmsim_dev_exit();
 	vmsim_proc_exit();
+	vmsim_swap_exit();
 	vmsim_reclaim_exit();
 	vmsim_pool_exit();
 	pr_info("unloaded\n");
@@ -247,5 +265,6 @@ module_init(vmsim_init);
 module_exit(vmsim_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_SOFTDEP("pre: crc32c");
 MODULE_AUTHOR("vmsim developers");
 MODULE_DESCRIPTION("vmsim: a shadow-paging subsystem with its own frame pool, LRU and swap");

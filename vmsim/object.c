@@ -18,6 +18,11 @@
  *                                         |  v still all zeroes
  *                                         EVICTED (eviction age kept)
  *
+ *   PRESENT, DIRTY --reclaim: written to a slot--> SWAPPED (not present)
+ *   SWAPPED --fault / WILLNEED / swapoff: read back--> PRESENT + SWAPPED
+ *   (the swap cache: clean, the slot still holds it) --first write-->
+ *   PRESENT, DIRTY (the slot is let go) or --reclaim--> SWAPPED, no write.
+ *
  * ZERO means "never written": every page table that maps the page maps the
  * shared zero frame.  Giving the page a frame takes the zero frame out of
  * all of them at once (unmap_mapping_pages()), so that no process can go
@@ -95,7 +100,7 @@ struct page *vmsim_entry_populate(struct vmsim_object *obj, pgoff_t index,
 	struct page *page;
 	u64 old;
 
-	page = vmsim_frame_alloc_reclaim();
+	page = vmsim_frame_alloc_reclaim(false);
 	if (!page)
 		return NULL;
 	set_page_private(page, (unsigned long)sptep);
@@ -125,6 +130,19 @@ void vmsim_entry_set_dirty(struct vmsim_object *obj, u64 *sptep)
 
 	if (!(old & VMSIM_PTE_DIRTY))
 		vmsim_dirty_add(obj, 1);
+	/*
+	 * Its copy in swap is stale from now on: let the slot go (unless a
+	 * write to it is in flight; the write's completion lets it go).
+	 */
+	if ((old & (VMSIM_PTE_SWAPPED | VMSIM_PTE_WRITEBACK)) ==
+	    VMSIM_PTE_SWAPPED) {
+		struct page *page = pfn_to_page(vmsim_pte_pfn(old));
+
+		vmsim_swap_free_slot(page->index);
+		page->index = 0;
+		vmsim_pte_update(sptep, VMSIM_PTE_SWAPPED, 0);
+		vmsim_stat_add(VMSIM_NR_SWAPCACHE, -1);
+	}
 }
 
 /*
@@ -135,10 +153,25 @@ void vmsim_entry_set_dirty(struct vmsim_object *obj, u64 *sptep)
 static void vmsim_entry_drop_frame(struct vmsim_object *obj, u64 *sptep,
 				   u64 e)
 {
-	vmsim_frame_release(pfn_to_page(vmsim_pte_pfn(e)));
+	struct page *page = pfn_to_page(vmsim_pte_pfn(e));
+
+	if (e & VMSIM_PTE_SWAPPED) {
+		vmsim_swap_free_slot(page->index);
+		vmsim_stat_add(VMSIM_NR_SWAPCACHE, -1);
+	}
+	page->index = 0;
+	vmsim_frame_release(page);
 	vmsim_resident_add(obj, -1);
 	if (e & VMSIM_PTE_DIRTY)
 		vmsim_dirty_add(obj, -1);
+	vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED, 0);
+}
+
+/* Let go of a swapped-out page's slot; the entry becomes empty. */
+static void vmsim_entry_drop_slot(struct vmsim_object *obj, u64 *sptep, u64 e)
+{
+	vmsim_swap_free_slot(vmsim_pte_swp(e));
+	vmsim_swapped_add(obj, -1);
 	vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED, 0);
 }
 
@@ -153,6 +186,8 @@ static int vmsim_object_drop_entry(struct vmsim_object *obj, pgoff_t index,
 
 	if (e & VMSIM_PTE_PRESENT)
 		vmsim_entry_drop_frame(obj, sptep, e);
+	else if (e & VMSIM_PTE_SWAPPED)
+		vmsim_entry_drop_slot(obj, sptep, e);
 	WRITE_ONCE(*sptep, 0);
 	return 0;
 }
@@ -232,15 +267,20 @@ static int vmsim_dontneed_entry(struct vmsim_object *obj, pgoff_t index,
 	struct page *page;
 	u64 e;
 
-	if (!(vmsim_pte_read(sptep) & (VMSIM_PTE_PRESENT | VMSIM_PTE_EVICTED)))
+	if (!(vmsim_pte_read(sptep) & (VMSIM_PTE_PRESENT | VMSIM_PTE_EVICTED |
+				       VMSIM_PTE_SWAPPED)))
 		return 0;
-
+again:
 	vmsim_entry_lock(sptep);
 	e = vmsim_pte_read(sptep);
-	if (e & VMSIM_PTE_EVICTED) {
-		/* Forget the eviction: the page is dropped, not coming back. */
-		vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED, 0);
-	} else if (e & VMSIM_PTE_PRESENT) {
+	if (vmsim_pte_writeback(e)) {
+		/* The frame is in a bio: wait for the write to finish. */
+		vmsim_entry_unlock(sptep);
+		wait_on_bit((unsigned long *)sptep, VMSIM_PTE_WRITEBACK_BIT,
+			    TASK_UNINTERRUPTIBLE);
+		goto again;
+	}
+	if (e & VMSIM_PTE_PRESENT) {
 		page = pfn_to_page(vmsim_pte_pfn(e));
 		/*
 		 * The page lock waits out a fault that is mapping the page
@@ -254,6 +294,12 @@ static int vmsim_dontneed_entry(struct vmsim_object *obj, pgoff_t index,
 		unlock_page(page);
 		vmsim_entry_drop_frame(obj, sptep, e);
 		(*done)++;
+	} else if (e & VMSIM_PTE_SWAPPED) {
+		vmsim_entry_drop_slot(obj, sptep, e);
+		(*done)++;
+	} else if (e & VMSIM_PTE_EVICTED) {
+		/* Forget the eviction: the page is dropped, not coming back. */
+		vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED, 0);
 	}
 	vmsim_entry_unlock(sptep);
 	return fatal_signal_pending(current) ? -EINTR : 0;
@@ -286,11 +332,18 @@ static int vmsim_advise_willneed(struct vmsim_object *obj, pgoff_t start,
 		if (!sptep)
 			return -ENOMEM;
 		vmsim_entry_lock(sptep);
-		if (!(vmsim_pte_read(sptep) & VMSIM_PTE_PRESENT)) {
-			if (vmsim_entry_populate(obj, index, sptep))
+		if (vmsim_pte_read(sptep) & VMSIM_PTE_PRESENT) {
+			/* Resident already. */
+		} else if (vmsim_pte_read(sptep) & VMSIM_PTE_SWAPPED) {
+			/* Unreadable pages stay out, for a fault to report. */
+			if (vmsim_entry_swapin(obj, index, sptep, false, &err))
 				(*done)++;
-			else
-				err = -ENOMEM;
+			if (err != -ENOMEM)
+				err = 0;
+		} else if (vmsim_entry_populate(obj, index, sptep)) {
+			(*done)++;
+		} else {
+			err = -ENOMEM;
 		}
 		vmsim_entry_unlock(sptep);
 		if (err)
@@ -300,6 +353,245 @@ static int vmsim_advise_willneed(struct vmsim_object *obj, pgoff_t start,
 		cond_resched();
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Swap-in
+ */
+
+/* Readahead hits since the last swap-in, and the last window. */
+static atomic_t vmsim_ra_hits = ATOMIC_INIT(0);
+static unsigned long vmsim_ra_prev_index;
+static unsigned int vmsim_ra_prev_win;
+
+/**
+ * vmsim_ra_hit() - a page that was read ahead has been used
+ *
+ * Context: Any context.
+ */
+void vmsim_ra_hit(void)
+{
+	atomic_inc(&vmsim_ra_hits);
+	vmsim_count(VMSIM_SWAP_RA_HIT);
+}
+
+/*
+ * How many pages to read around a swap-in: mm/swap_state.c's
+ * __swapin_nr_pages() heuristic.  Readahead hits since the last swap-in
+ * grow the window (hits + 2, rounded up to a power of two), a miss shrinks
+ * it no faster than by half, and with no hits to go by, only an adjacent
+ * fault gets more than one page.  At most 2^page_cluster.
+ */
+static unsigned int vmsim_ra_window(pgoff_t index)
+{
+	unsigned int max = min(1U << READ_ONCE(vmsim_page_cluster),
+			       (unsigned int)VMSIM_MAX_READAHEAD);
+	unsigned int hits, pages, last;
+	unsigned long prev = READ_ONCE(vmsim_ra_prev_index);
+
+	if (max <= 1)
+		return 1;
+	hits = atomic_xchg(&vmsim_ra_hits, 0);
+	pages = hits + 2;
+	if (pages == 2) {
+		if (index != prev + 1 && index != prev - 1)
+			pages = 1;
+	} else {
+		pages = max(roundup_pow_of_two(pages), 4U);
+	}
+	pages = min(pages, max);
+	last = READ_ONCE(vmsim_ra_prev_win) / 2;
+	if (pages < last)
+		pages = last;
+	WRITE_ONCE(vmsim_ra_prev_win, pages);
+	WRITE_ONCE(vmsim_ra_prev_index, index);
+	return pages;
+}
+
+/*
+ * Gather the swapped-out neighbours of @index in its aligned window of
+ * @win pages: each is try-locked and given a frame (without reclaim: not
+ * for pages that may not be needed).
+ */
+static unsigned int vmsim_ra_gather(struct vmsim_object *obj, pgoff_t index,
+				    unsigned int win,
+				    struct vmsim_swapin *req, unsigned int nr)
+{
+	pgoff_t start = round_down(index, win), j;
+
+	for (j = start; j < start + win && nr < VMSIM_MAX_READAHEAD; j++) {
+		struct page *page;
+		u64 *sptep;
+		u64 e;
+
+		if (j == index)
+			continue;
+		if (j >= vmsim_max_object_pages() ||
+		    vmsim_free_below_low())
+			break;
+		sptep = vmsim_shadow_lookup(obj, j, false);
+		if (!sptep)
+			continue;
+		e = vmsim_pte_read(sptep);
+		if ((e & (VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT)) !=
+		    VMSIM_PTE_SWAPPED || !vmsim_entry_trylock(sptep))
+			continue;
+		e = vmsim_pte_read(sptep);
+		page = NULL;
+		if ((e & (VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT)) ==
+		    VMSIM_PTE_SWAPPED)
+			page = vmsim_frame_alloc_unzeroed();
+		if (!page) {
+			vmsim_entry_unlock(sptep);
+			continue;
+		}
+		req[nr++] = (struct vmsim_swapin){
+			.page = page, .swp = vmsim_pte_swp(e), .index = j,
+			.sptep = sptep, .old = e,
+		};
+	}
+	return nr;
+}
+
+/**
+ * vmsim_entry_swapin() - read a swapped-out page back
+ * @obj: the object
+ * @index: the page
+ * @sptep: its entry, locked by the caller, SWAPPED and not PRESENT
+ * @readahead: also read swapped-out neighbours (a fault)
+ * @err: out: why it failed
+ *
+ * The page comes back in the swap cache: resident, clean, still holding
+ * its slot.  Neighbours read ahead come back the same way, not marked
+ * accessed, with READAHEAD set until they are faulted.  A page whose read
+ * fails or whose checksum does not match stays swapped out.
+ *
+ * Context: Process context; sleeps (I/O, reclaim).
+ * Return: the frame (holding only the pool's reference), or NULL with @err
+ * -ENOMEM (no frame), -EIO (read error) or -EBADMSG (wrong data).
+ */
+struct page *vmsim_entry_swapin(struct vmsim_object *obj, pgoff_t index,
+				u64 *sptep, bool readahead, int *err)
+{
+	struct vmsim_swapin one, *req = NULL;
+	struct page *page, *ret = NULL;
+	u64 e = vmsim_pte_read(sptep);
+	unsigned int i, nr = 0;
+
+	page = vmsim_frame_alloc_reclaim(true);
+	if (!page) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	/* No room for readahead bookkeeping: read the one page. */
+	if (readahead)
+		req = kmalloc_array(VMSIM_MAX_READAHEAD, sizeof(*req),
+				    GFP_NOIO | __GFP_NOWARN);
+	if (!req) {
+		req = &one;
+		readahead = false;
+	}
+	req[nr++] = (struct vmsim_swapin){
+		.page = page, .swp = vmsim_pte_swp(e), .index = index,
+		.sptep = sptep, .old = e,
+	};
+	if (readahead)
+		nr = vmsim_ra_gather(obj, index, vmsim_ra_window(index), req,
+				     nr);
+
+	vmsim_swap_read(req, nr);
+
+	for (i = 0; i < nr; i++) {
+		struct vmsim_swapin *r = &req[i];
+		bool main = r->index == index, active = false;
+
+		if (r->err) {
+			vmsim_frame_free(r->page);
+			if (main)
+				*err = r->err;
+			else
+				vmsim_entry_unlock(r->sptep);
+			continue;
+		}
+		set_page_private(r->page, (unsigned long)r->sptep);
+		r->page->index = r->swp;
+		vmsim_pte_update(r->sptep, ~VMSIM_PTE_LOCKED,
+				 VMSIM_PTE_PRESENT | VMSIM_PTE_SWAPPED |
+				 vmsim_pfn_pte(page_to_pfn(r->page)) |
+				 (main ? VMSIM_PTE_ACCESSED :
+					 VMSIM_PTE_READAHEAD));
+		vmsim_resident_add(obj, 1);
+		vmsim_swapped_add(obj, -1);
+		vmsim_stat_add(VMSIM_NR_SWAPCACHE, 1);
+		if (main && (r->old & VMSIM_PTE_EVICTED))
+			active = vmsim_workingset_refault(r->old);
+		vmsim_lru_add(r->page, active);
+		if (main) {
+			ret = r->page;
+		} else {
+			vmsim_count(VMSIM_SWAP_RA);
+			vmsim_entry_unlock(r->sptep);
+		}
+	}
+	if (req != &one)
+		kfree(req);
+	return ret;
+}
+
+/**
+ * vmsim_swapoff_entry() - bring one page off the swap area being emptied
+ * @obj: the object
+ * @index: the page
+ * @sptep: its entry (not locked)
+ * @data: the struct vmsim_swapoff of the swapoff
+ *
+ * A swapped-out page on the area is read back (dirty: the area is going);
+ * a page in the swap cache with a slot there lets the slot go.  A page
+ * that cannot be read back correctly keeps its slot, and the swapoff fails.
+ *
+ * Context: Process context; sleeps.
+ * Return: 0, or -EINTR if a fatal signal arrived, -ENOMEM if no frame.
+ */
+int vmsim_swapoff_entry(struct vmsim_object *obj, pgoff_t index, u64 *sptep,
+			void *data)
+{
+	struct vmsim_swapoff *so = data;
+	struct page *page;
+	int err = 0;
+	u64 e;
+
+	e = vmsim_pte_read(sptep);
+	if (!(e & VMSIM_PTE_SWAPPED))
+		return 0;
+	vmsim_entry_lock(sptep);
+	e = vmsim_pte_read(sptep);
+	if (!(e & VMSIM_PTE_SWAPPED))
+		goto out_unlock;
+	if (e & VMSIM_PTE_PRESENT) {
+		page = pfn_to_page(vmsim_pte_pfn(e));
+		if (vmsim_swp_type(page->index) != so->type)
+			goto out_unlock;
+		/* In the swap cache: the page is the only copy from now on. */
+		vmsim_entry_set_dirty(obj, sptep);
+		goto out_unlock;
+	}
+	if (vmsim_swp_type(vmsim_pte_swp(e)) != so->type)
+		goto out_unlock;
+	page = vmsim_entry_swapin(obj, index, sptep, false, &err);
+	if (page) {
+		vmsim_entry_set_dirty(obj, sptep);
+	} else if (err != -ENOMEM) {
+		so->bad++;
+		pr_warn_ratelimited("swapoff: object %llu page %lu cannot be read back (error %d); it stays on the area\n",
+				    obj->id, index, err);
+		err = 0;
+	}
+out_unlock:
+	vmsim_entry_unlock(sptep);
+	if (!err && fatal_signal_pending(current))
+		err = -EINTR;
+	cond_resched();
+	return err;
 }
 
 /* Indices handled per round of COLD and PTE queries. */

@@ -323,6 +323,35 @@ struct page *vmsim_frame_alloc(void)
 }
 
 /**
+ * vmsim_frame_alloc_unzeroed() - take a frame about to be overwritten whole
+ *
+ * For a page read from swap: a freed frame not yet zeroed is taken first,
+ * which spares the zeroing (the read overwrites all of it, and a frame
+ * whose read fails goes back to the pool unseen).
+ *
+ * Context: Process context; may sleep.
+ * Return: the frame, holding the pool's single reference, or NULL when the
+ * pool has no free frame.
+ */
+struct page *vmsim_frame_alloc_unzeroed(void)
+{
+	struct page *page;
+
+	spin_lock(&vmsim_pool.lock);
+	page = list_first_entry_or_null(&vmsim_pool.dirty, struct page, lru);
+	if (page) {
+		list_del_init(&page->lru);
+		vmsim_pool.nr_dirty--;
+	}
+	spin_unlock(&vmsim_pool.lock);
+	if (!page)
+		return vmsim_frame_alloc();
+	percpu_counter_dec(&vmsim_pool.nr_free);
+	vmsim_count(VMSIM_PGALLOC);
+	return page;
+}
+
+/**
  * vmsim_frame_free() - give a frame back to the pool
  * @page: a frame no page table maps and nobody else references
  *

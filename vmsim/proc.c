@@ -33,19 +33,26 @@ static int vmsim_meminfo_show(struct seq_file *m, void *v)
 	unsigned long inactive = READ_ONCE(vmsim_lru.nr[VMSIM_LRU_INACTIVE]);
 	unsigned long unevictable = READ_ONCE(vmsim_lru.nr[VMSIM_LRU_UNEVICTABLE]);
 	unsigned long low = READ_ONCE(vmsim_wmark.low);
+	unsigned long swapcache = vmsim_stat_sum(VMSIM_NR_SWAPCACHE);
+	unsigned long swap_total = atomic_long_read(&vmsim_swap_total);
+	unsigned long swap_free = atomic_long_read(&vmsim_swap_free);
 	/*
 	 * As si_mem_available(): what is free above the low watermark, plus
-	 * what reclaim can take without losing data (clean frames: zeroes).
+	 * what reclaim can take without losing data: clean frames (zero, or
+	 * with a copy in swap).
 	 */
 	unsigned long available = (free > low ? free - low : 0) +
 				  (resident > dirty ? resident - dirty : 0);
+
+	/* Dirty pages can go too, as far as swap has room for them. */
+	available += min(dirty, swap_free);
 
 	vmsim_show_kb(m, "MemTotal:", total);
 	vmsim_show_kb(m, "MemFree:", free);
 	vmsim_show_kb(m, "MemAvailable:", available);
 	vmsim_show_kb(m, "Buffers:", 0);
 	vmsim_show_kb(m, "Cached:", 0);
-	vmsim_show_kb(m, "SwapCached:", 0);
+	vmsim_show_kb(m, "SwapCached:", swapcache);
 	vmsim_show_kb(m, "Active:", active);
 	vmsim_show_kb(m, "Inactive:", inactive);
 	vmsim_show_kb(m, "Active(anon):", active);
@@ -60,14 +67,14 @@ static int vmsim_meminfo_show(struct seq_file *m, void *v)
 		vmsim_show_kb(m, "LowTotal:", total);
 		vmsim_show_kb(m, "LowFree:", free);
 	}
-	vmsim_show_kb(m, "SwapTotal:", 0);
-	vmsim_show_kb(m, "SwapFree:", 0);
+	vmsim_show_kb(m, "SwapTotal:", swap_total);
+	vmsim_show_kb(m, "SwapFree:", swap_free);
 	if (IS_ENABLED(CONFIG_ZSWAP)) {
 		vmsim_show_kb(m, "Zswap:", 0);
 		vmsim_show_kb(m, "Zswapped:", 0);
 	}
 	vmsim_show_kb(m, "Dirty:", dirty);
-	vmsim_show_kb(m, "Writeback:", 0);
+	vmsim_show_kb(m, "Writeback:", vmsim_stat_sum(VMSIM_NR_WRITEBACK));
 	vmsim_show_kb(m, "AnonPages:", resident);
 	vmsim_show_kb(m, "Mapped:", 0);
 	vmsim_show_kb(m, "Shmem:", 0);
@@ -150,6 +157,15 @@ static const char * const vmsim_event_names[NR_VMSIM_EVENTS] = {
 	[VMSIM_UNEVICTABLE]	= "vmsim_unevictable_parked",
 	[VMSIM_AGING_PASSES]	= "vmsim_aging_passes",
 	[VMSIM_AGING_SCANNED]	= "vmsim_aging_scanned",
+	[VMSIM_PSWPIN]		= "pswpin",
+	[VMSIM_PSWPOUT]		= "pswpout",
+	[VMSIM_SWAP_RA]		= "swap_ra",
+	[VMSIM_SWAP_RA_HIT]	= "swap_ra_hit",
+	[VMSIM_SWAP_READ_ERRORS] = "vmsim_swap_read_errors",
+	[VMSIM_SWAP_CRC_ERRORS]	= "vmsim_swap_crc_errors",
+	[VMSIM_SWAP_WRITE_ERRORS] = "vmsim_swap_write_errors",
+	[VMSIM_SWAP_FULL]	= "vmsim_swap_full",
+	[VMSIM_SWAP_SIGBUS]	= "vmsim_swap_sigbus",
 };
 
 static int vmsim_vmstat_show(struct seq_file *m, void *v)
@@ -171,6 +187,9 @@ static int vmsim_vmstat_show(struct seq_file *m, void *v)
 		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_UNEVICTABLE]));
 	seq_printf(m, "nr_anon_pages %lu\n", vmsim_stat_sum(VMSIM_NR_RESIDENT));
 	seq_printf(m, "nr_dirty %lu\n", vmsim_stat_sum(VMSIM_NR_DIRTY));
+	seq_printf(m, "nr_writeback %lu\n", vmsim_stat_sum(VMSIM_NR_WRITEBACK));
+	seq_printf(m, "nr_swapcached %lu\n",
+		   vmsim_stat_sum(VMSIM_NR_SWAPCACHE));
 	seq_printf(m, "nr_page_table_pages %ld\n",
 		   atomic_long_read(&vmsim_nr_table_pages));
 	for (i = 0; i < NR_VMSIM_EVENTS; i++)
@@ -217,8 +236,12 @@ int vmsim_proc_init(void)
 	if (!proc_create_single("vmsim_zoneinfo", 0444, NULL,
 				vmsim_zoneinfo_show))
 		goto out_remove_vmstat;
+	if (!proc_create_single("vmsim_swaps", 0444, NULL, vmsim_swaps_show))
+		goto out_remove_zoneinfo;
 	return 0;
 
+out_remove_zoneinfo:
+	remove_proc_entry("vmsim_zoneinfo", NULL);
 out_remove_vmstat:
 	remove_proc_entry("vmsim_vmstat", NULL);
 out_remove_meminfo:
@@ -229,6 +252,7 @@ out:
 
 void vmsim_proc_exit(void)
 {
+	remove_proc_entry("vmsim_swaps", NULL);
 	remove_proc_entry("vmsim_zoneinfo", NULL);
 	remove_proc_entry("vmsim_vmstat", NULL);
 	remove_proc_entry("vmsim_meminfo", NULL);

@@ -48,7 +48,9 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
+#include <linux/sort.h>
 #include <linux/wait.h>
+#include <linux/wait_bit.h>
 
 #include "vmsim.h"
 
@@ -116,6 +118,16 @@ static bool vmsim_free_below(unsigned long mark)
 	return percpu_counter_compare(&vmsim_pool.nr_free, mark) < 0;
 }
 
+/**
+ * vmsim_free_below_low() - are free frames below the low watermark?
+ *
+ * Context: Any context.
+ */
+bool vmsim_free_below_low(void)
+{
+	return vmsim_free_below(READ_ONCE(vmsim_wmark.low));
+}
+
 /* ------------------------------------------------------------------------
  * Workingset refault detection
  */
@@ -164,10 +176,17 @@ bool vmsim_workingset_refault(u64 e)
 /* ------------------------------------------------------------------------
  * Deciding and evicting
  */
+/* Pages written per batch of bios, at most. */
+#define VMSIM_WRITE_BATCH	64
+/* vmsimd waits while this many pages are being written. */
+#define VMSIM_MAX_WRITES_IN_FLIGHT 1024
+
 struct vmsim_scan {
 	bool direct;			/* a faulting task, not vmsimd */
 	unsigned long scanned;
-	unsigned long reclaimed;
+	unsigned long reclaimed;	/* freed, or on their way out */
+	struct vmsim_isolated *wb;	/* pages to write, or NULL */
+	unsigned int nr_wb;
 };
 
 /*
@@ -197,24 +216,38 @@ static bool vmsim_page_zero(struct page *page)
 	return zero;
 }
 
-/**
- * vmsim_evict() - take an isolated page out of the pool
- * @iso: the page, isolated
- *
- * Locks the entry (or gives up), unmaps the page everywhere, and checks
- * that nobody else holds it (a fault in progress, a GUP pin) before
- * dropping it.  Without swap, only pages that are still all zeroes can go.
- *
- * Context: Process context; may sleep.  Takes the entry lock (try) and
- * the page lock (try).
- * Return: VMSIM_EVICT_DONE (the frame is back in the pool and the
- * isolation's reference is gone), VMSIM_EVICT_BUSY (try later) or
- * VMSIM_EVICT_KEEP (it cannot be evicted now).
+static void vmsim_isolated_done(struct vmsim_isolated *iso)
+{
+	vmsim_object_put(iso->obj);
+}
+
+/* Drop the frame of an evicted page; the entry already says where it went. */
+static void vmsim_evict_frame(struct vmsim_isolated *iso)
+{
+	vmsim_lru_del(iso->page);
+	iso->page->index = 0;
+	put_page(iso->page);
+	vmsim_frame_free(iso->page);
+}
+
+/*
+ * Eviction comes in three steps, so that reclaim can unmap a batch of pages
+ * with one TLB flush per run of neighbours instead of one per page:
+ * vmsim_evict_lock() takes the entry and page locks (or gives up),
+ * vmsim_evict_unmap() unmaps the locked pages everywhere, and
+ * vmsim_evict_finish() decides where each page goes.  vmsim_evict() does
+ * all three for one page.
  */
-static enum vmsim_evict_result vmsim_evict(struct vmsim_isolated *iso)
+
+/*
+ * Try-lock an isolated page's entry and page for eviction, after the cheap
+ * checks.  Return VMSIM_EVICT_LOCKED, or VMSIM_EVICT_BUSY / VMSIM_EVICT_KEEP
+ * with nothing held.
+ */
+static enum vmsim_evict_result vmsim_evict_lock(struct vmsim_isolated *iso)
 {
 	struct page *page = iso->page;
-	u64 e, shadow;
+	u64 e;
 
 	if (!vmsim_entry_trylock(iso->sptep))
 		return VMSIM_EVICT_BUSY;
@@ -225,49 +258,269 @@ static enum vmsim_evict_result vmsim_evict(struct vmsim_isolated *iso)
 		vmsim_entry_unlock(iso->sptep);
 		return VMSIM_EVICT_BUSY;
 	}
-	/* Cheap check first, while it may still be written: data, no swap. */
+	/* Cheap checks first, while it may still be written. */
 	if ((e & VMSIM_PTE_DIRTY) && !vmsim_page_zero(page)) {
-		vmsim_entry_unlock(iso->sptep);
-		return VMSIM_EVICT_KEEP;
+		if (!vmsim_swap_on()) {
+			vmsim_entry_unlock(iso->sptep);
+			return VMSIM_EVICT_KEEP;
+		}
+		if (!atomic_long_read(&vmsim_swap_free)) {
+			vmsim_entry_unlock(iso->sptep);
+			return VMSIM_EVICT_BUSY;
+		}
 	}
 	if (!trylock_page(page)) {
 		vmsim_entry_unlock(iso->sptep);
 		return VMSIM_EVICT_BUSY;
 	}
+	return VMSIM_EVICT_LOCKED;
+}
 
-	unmap_mapping_pages(vmsim_object_mapping(iso->obj), iso->index, 1,
-			    false);
-	/* The pool's reference and the isolation's: anything more is a pin. */
-	if (page_ref_count(page) != 2) {
-		unlock_page(page);
-		vmsim_entry_unlock(iso->sptep);
-		return VMSIM_EVICT_BUSY;
+static int vmsim_isolated_ptr_cmp(const void *a, const void *b)
+{
+	const struct vmsim_isolated *x = *(struct vmsim_isolated * const *)a;
+	const struct vmsim_isolated *y = *(struct vmsim_isolated * const *)b;
+
+	if (x->obj != y->obj)
+		return x->obj < y->obj ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Unmap @nr locked pages everywhere: sorted by object and index, one
+ * unmap_mapping_pages() (so one TLB flush) per run of consecutive pages.
+ */
+static void vmsim_evict_unmap(struct vmsim_isolated **isos, unsigned int nr)
+{
+	unsigned int i, n;
+
+	sort(isos, nr, sizeof(*isos), vmsim_isolated_ptr_cmp, NULL);
+	for (i = 0; i < nr; i += n) {
+		for (n = 1; i + n < nr; n++)
+			if (isos[i + n]->obj != isos[i]->obj ||
+			    isos[i + n]->index != isos[i]->index + n)
+				break;
+		unmap_mapping_pages(vmsim_object_mapping(isos[i]->obj),
+				    isos[i]->index, n, false);
 	}
+}
+
+/**
+ * vmsim_evict_finish() - take a locked, unmapped page out of the pool
+ * @iso: the page, isolated, with its entry and page locked by
+ *	vmsim_evict_lock() and unmapped by vmsim_evict_unmap()
+ * @can_write: the caller can write the page out (it has a write batch)
+ *
+ * Checks that nobody else holds the page (a fault in progress, a GUP pin)
+ * before it goes.  Where it goes:
+ *  - a clean page in the swap cache: nowhere, its slot has it already;
+ *  - a page that is still all zeroes: nowhere;
+ *  - a dirty page: to a new swap slot.  Its entry is marked WRITEBACK and
+ *    the caller writes it; vmsim_writeback_done() finishes the eviction.
+ *    Without swap (or with swap full) it stays.
+ * Either way the locks are released.
+ *
+ * Context: Process context.
+ * Return: VMSIM_EVICT_DONE (the frame is back in the pool and the
+ * isolation's references are gone but for the object's), VMSIM_EVICT_WRITE
+ * (@iso->swp is set; the caller must write the page), VMSIM_EVICT_BUSY
+ * (try later) or VMSIM_EVICT_KEEP (it cannot go while there is no swap).
+ */
+static enum vmsim_evict_result vmsim_evict_finish(struct vmsim_isolated *iso,
+						  bool can_write)
+{
+	struct page *page = iso->page;
+	u64 e = vmsim_pte_read(iso->sptep);
+	bool zero;
+
+	/* The pool's reference and the isolation's: anything more is a pin. */
+	if (page_ref_count(page) != 2)
+		goto busy;
+
+	if (e & VMSIM_PTE_SWAPPED) {
+		/* Clean in the swap cache: the slot has it. */
+		vmsim_swp_t swp = page->index;
+
+		vmsim_pte_update(iso->sptep, ~VMSIM_PTE_LOCKED,
+				 VMSIM_PTE_SWAPPED | vmsim_swp_pte(swp) |
+				 vmsim_workingset_eviction(e & VMSIM_PTE_ACTIVE));
+		vmsim_stat_add(VMSIM_NR_SWAPCACHE, -1);
+		vmsim_swapped_add(iso->obj, 1);
+		goto evicted;
+	}
+
 	/* Unmapped, so stable now: look again. */
-	if ((e & VMSIM_PTE_DIRTY) && !vmsim_page_zero(page)) {
+	zero = !(e & VMSIM_PTE_DIRTY) || vmsim_page_zero(page);
+	if (zero) {
+		vmsim_pte_update(iso->sptep, ~VMSIM_PTE_LOCKED,
+				 vmsim_workingset_eviction(e & VMSIM_PTE_ACTIVE));
+		if (e & VMSIM_PTE_DIRTY)
+			vmsim_dirty_add(iso->obj, -1);
+		vmsim_count(VMSIM_RECLAIM_ZERO);
+		goto evicted;
+	}
+
+	if (!vmsim_swap_on()) {
 		unlock_page(page);
 		vmsim_entry_unlock(iso->sptep);
 		return VMSIM_EVICT_KEEP;
 	}
-
-	shadow = vmsim_workingset_eviction(e & VMSIM_PTE_ACTIVE);
-	vmsim_pte_update(iso->sptep, ~VMSIM_PTE_LOCKED, shadow);
-	vmsim_resident_add(iso->obj, -1);
-	if (e & VMSIM_PTE_DIRTY)
-		vmsim_dirty_add(iso->obj, -1);
+	if (!can_write || vmsim_swap_alloc(1, &iso->swp) != 1)
+		goto busy;
+	/*
+	 * The checksum is of what goes out now; if the page is written again
+	 * while the write is in flight it becomes DIRTY, and its slot is let
+	 * go when the write completes.
+	 */
+	vmsim_swap_set_crc(iso->swp, page);
+	page->index = iso->swp;
+	vmsim_pte_update(iso->sptep, VMSIM_PTE_DIRTY,
+			 VMSIM_PTE_SWAPPED | VMSIM_PTE_WRITEBACK);
+	vmsim_dirty_add(iso->obj, -1);
+	vmsim_stat_add(VMSIM_NR_SWAPCACHE, 1);
+	vmsim_stat_add(VMSIM_NR_WRITEBACK, 1);
 	unlock_page(page);
 	vmsim_entry_unlock(iso->sptep);
+	return VMSIM_EVICT_WRITE;
 
-	vmsim_lru_del(page);
-	put_page(page);
-	vmsim_frame_free(page);
-	vmsim_count(VMSIM_RECLAIM_ZERO);
+evicted:
+	vmsim_resident_add(iso->obj, -1);
+	unlock_page(page);
+	vmsim_entry_unlock(iso->sptep);
+	vmsim_evict_frame(iso);
 	return VMSIM_EVICT_DONE;
+
+busy:
+	unlock_page(page);
+	vmsim_entry_unlock(iso->sptep);
+	return VMSIM_EVICT_BUSY;
 }
 
-static void vmsim_isolated_done(struct vmsim_isolated *iso)
+/* All three steps for one page. */
+static enum vmsim_evict_result vmsim_evict(struct vmsim_isolated *iso,
+					   bool can_write)
 {
-	vmsim_object_put(iso->obj);
+	enum vmsim_evict_result r = vmsim_evict_lock(iso);
+
+	if (r != VMSIM_EVICT_LOCKED)
+		return r;
+	vmsim_evict_unmap(&iso, 1);
+	return vmsim_evict_finish(iso, can_write);
+}
+
+int vmsim_isolated_cmp(const void *a, const void *b)
+{
+	const struct vmsim_isolated *x = a, *y = b;
+
+	return x->swp < y->swp ? -1 : x->swp > y->swp;
+}
+
+/*
+ * Wake whoever waits for the WRITEBACK bit of @sptep (just cleared, under
+ * the entry lock, whose release orders it before the waitqueue check).
+ */
+static void vmsim_writeback_wake(u64 *sptep)
+{
+	wake_up_bit((unsigned long *)sptep, VMSIM_PTE_WRITEBACK_BIT);
+}
+
+/**
+ * vmsim_writeback_done() - a page's write to swap has finished
+ * @iso: the page, still isolated by the reclaim that wrote it
+ * @err: 0, the write's error, or -ENOMEM if it never went out
+ * @direct: it was written by a faulting task (for the counters)
+ *
+ * If the page is still unmapped, clean and unreferenced, it leaves the
+ * pool: its entry now points at the slot.  If it was faulted in again
+ * meanwhile it stays, in the swap cache (clean) or dirty (its slot is
+ * stale and let go).  If the write failed it stays dirty and the slot is
+ * not used again.
+ *
+ * Context: Process context (the I/O worker, or reclaim undoing a batch).
+ * Takes the entry lock.
+ */
+void vmsim_writeback_done(struct vmsim_isolated *iso, int err, bool direct)
+{
+	struct page *page = iso->page;
+	enum vmsim_lru_list lru = VMSIM_LRU_INACTIVE;
+	u64 e;
+
+	vmsim_entry_lock(iso->sptep);
+	e = vmsim_pte_read(iso->sptep);
+	vmsim_stat_add(VMSIM_NR_WRITEBACK, -1);
+	if (!(e & VMSIM_PTE_PRESENT) || vmsim_pte_pfn(e) != page_to_pfn(page)) {
+		/* Cannot happen: the page was isolated and its object held. */
+		pr_err("object %llu page %lu changed under writeback\n",
+		       iso->obj->id, iso->index);
+		goto out_unlock;
+	}
+
+	if (err) {
+		/* Not written (or badly): it stays, dirty, with no slot. */
+		if (err == -ENOMEM)
+			vmsim_swap_free_slot(iso->swp);
+		vmsim_pte_update(iso->sptep, VMSIM_PTE_SWAPPED |
+				 VMSIM_PTE_WRITEBACK, 0);
+		vmsim_stat_add(VMSIM_NR_SWAPCACHE, -1);
+		vmsim_entry_set_dirty(iso->obj, iso->sptep);
+		page->index = 0;
+		goto out_putback;
+	}
+	if (e & VMSIM_PTE_DIRTY) {
+		/* Written again while it went out: the copy is stale. */
+		vmsim_swap_free_slot(iso->swp);
+		vmsim_pte_update(iso->sptep, VMSIM_PTE_SWAPPED |
+				 VMSIM_PTE_WRITEBACK, 0);
+		vmsim_stat_add(VMSIM_NR_SWAPCACHE, -1);
+		page->index = 0;
+		lru = VMSIM_LRU_ACTIVE;
+		goto out_putback;
+	}
+	if (folio_mapped(page_folio(page)) || page_ref_count(page) != 2) {
+		/* Faulted in again (read): keep it, in the swap cache. */
+		vmsim_pte_update(iso->sptep, VMSIM_PTE_WRITEBACK, 0);
+		lru = VMSIM_LRU_ACTIVE;
+		goto out_putback;
+	}
+
+	/* Out: the entry points at the slot now. */
+	vmsim_pte_update(iso->sptep, ~VMSIM_PTE_LOCKED,
+			 VMSIM_PTE_SWAPPED | vmsim_swp_pte(iso->swp) |
+			 vmsim_workingset_eviction(e & VMSIM_PTE_ACTIVE));
+	vmsim_stat_add(VMSIM_NR_SWAPCACHE, -1);
+	vmsim_resident_add(iso->obj, -1);
+	vmsim_swapped_add(iso->obj, 1);
+	vmsim_entry_unlock(iso->sptep);
+	vmsim_writeback_wake(iso->sptep);
+	vmsim_evict_frame(iso);
+	vmsim_count(direct ? VMSIM_PGSTEAL_DIRECT : VMSIM_PGSTEAL_KSWAPD);
+	vmsim_isolated_done(iso);
+	return;
+
+out_putback:
+	vmsim_entry_unlock(iso->sptep);
+	vmsim_writeback_wake(iso->sptep);
+	vmsim_lru_putback(page, lru, false);
+	vmsim_isolated_done(iso);
+	return;
+out_unlock:
+	vmsim_entry_unlock(iso->sptep);
+	put_page(page);
+	vmsim_isolated_done(iso);
+}
+
+/* Send the pages waiting in the write batch to the block layer. */
+static void vmsim_flush_writes(struct vmsim_scan *sc)
+{
+	unsigned int i, sent;
+
+	if (!sc->nr_wb)
+		return;
+	sent = vmsim_swap_write(sc->wb, sc->nr_wb, sc->direct);
+	/* No memory for the bookkeeping: these stay, as if never picked. */
+	for (i = sent; i < sc->nr_wb; i++)
+		vmsim_writeback_done(&sc->wb[i], -ENOMEM, sc->direct);
+	sc->nr_wb = 0;
 }
 
 /*
@@ -277,13 +530,18 @@ static void vmsim_isolated_done(struct vmsim_isolated *iso)
 static void vmsim_shrink_inactive(struct vmsim_scan *sc)
 {
 	struct vmsim_isolated iso[VMSIM_SCAN_BATCH];
+	struct vmsim_isolated *locked[VMSIM_SCAN_BATCH];
+	enum vmsim_evict_result result[VMSIM_SCAN_BATCH];
 	bool referenced[VMSIM_SCAN_BATCH];
-	unsigned int i, n;
+	unsigned int i, n, nr_locked = 0;
 	bool flush = false;
 
 	n = vmsim_lru_isolate(VMSIM_LRU_INACTIVE, VMSIM_SCAN_BATCH, iso);
 	if (!n)
 		return;
+	/* Room for every page of this batch in the write batch. */
+	if (sc->wb && sc->nr_wb + n > VMSIM_WRITE_BATCH)
+		vmsim_flush_writes(sc);
 	sc->scanned += n;
 	vmsim_count_add(sc->direct ? VMSIM_PGSCAN_DIRECT : VMSIM_PGSCAN_KSWAPD,
 			n);
@@ -294,6 +552,18 @@ static void vmsim_shrink_inactive(struct vmsim_scan *sc)
 	}
 	if (flush)
 		vmsim_flush_tlb_all();
+
+	/* Lock the pages that go, unmap them together, then finish each. */
+	for (i = 0; i < n; i++) {
+		if (referenced[i])
+			continue;
+		vmsim_pte_test_and_clear(iso[i].sptep, VMSIM_PTE_REFERENCED);
+		result[i] = vmsim_evict_lock(&iso[i]);
+		if (result[i] == VMSIM_EVICT_LOCKED)
+			locked[nr_locked++] = &iso[i];
+	}
+	if (nr_locked)
+		vmsim_evict_unmap(locked, nr_locked);
 
 	for (i = 0; i < n; i++) {
 		u64 *sptep = iso[i].sptep;
@@ -317,13 +587,19 @@ static void vmsim_shrink_inactive(struct vmsim_scan *sc)
 						  VMSIM_LRU_INACTIVE, false);
 			}
 		} else {
-			vmsim_pte_test_and_clear(sptep, VMSIM_PTE_REFERENCED);
-			switch (vmsim_evict(&iso[i])) {
+			if (result[i] == VMSIM_EVICT_LOCKED)
+				result[i] = vmsim_evict_finish(&iso[i], sc->wb);
+			switch (result[i]) {
 			case VMSIM_EVICT_DONE:
 				sc->reclaimed++;
 				vmsim_count(sc->direct ? VMSIM_PGSTEAL_DIRECT :
 					    VMSIM_PGSTEAL_KSWAPD);
 				break;
+			case VMSIM_EVICT_WRITE:
+				/* The write batch owns it now, references too. */
+				sc->wb[sc->nr_wb++] = iso[i];
+				sc->reclaimed++;
+				continue;
 			case VMSIM_EVICT_BUSY:
 				vmsim_lru_putback(iso[i].page,
 						  VMSIM_LRU_INACTIVE, false);
@@ -334,6 +610,8 @@ static void vmsim_shrink_inactive(struct vmsim_scan *sc)
 						  VMSIM_LRU_UNEVICTABLE, false);
 				vmsim_count(VMSIM_UNEVICTABLE);
 				break;
+			case VMSIM_EVICT_LOCKED:
+				break;	/* cannot happen: finished above */
 			}
 		}
 		vmsim_isolated_done(&iso[i]);
@@ -408,6 +686,13 @@ unsigned long vmsim_shrink(unsigned long nr, bool direct)
 	struct vmsim_scan sc = { .direct = direct };
 	unsigned long budget;
 
+	/*
+	 * GFP_NOIO: this may run in a fault under memory pressure.  Without
+	 * the batch, reclaim only drops pages that need no write.
+	 */
+	if (vmsim_swap_on())
+		sc.wb = kmalloc_array(VMSIM_WRITE_BATCH, sizeof(*sc.wb),
+				      GFP_NOIO | __GFP_NOWARN);
 	vmsim_lru_drain_all();
 	budget = 2 * (READ_ONCE(vmsim_lru.nr[VMSIM_LRU_ACTIVE]) +
 		      READ_ONCE(vmsim_lru.nr[VMSIM_LRU_INACTIVE])) +
@@ -424,6 +709,10 @@ unsigned long vmsim_shrink(unsigned long nr, bool direct)
 		if (sc.scanned == before)
 			sc.scanned += VMSIM_SCAN_BATCH;	/* only aged */
 		cond_resched();
+	}
+	if (sc.wb) {
+		vmsim_flush_writes(&sc);
+		kfree(sc.wb);
 	}
 	return sc.reclaimed;
 }
@@ -461,18 +750,26 @@ bool vmsim_pageout(struct vmsim_object *obj, u64 *sptep)
 	iso.page = page;
 	iso.obj = vmsim_entry_object(sptep, &iso.index);
 	iso.sptep = sptep;
-	r = vmsim_evict(&iso);
-	if (r == VMSIM_EVICT_KEEP) {
-		vmsim_lru_putback(page, VMSIM_LRU_UNEVICTABLE, false);
-		return false;
+	kref_get(&iso.obj->ref);
+	r = vmsim_evict(&iso, true);
+	if (r == VMSIM_EVICT_WRITE) {
+		if (!vmsim_swap_write(&iso, 1, false))
+			vmsim_writeback_done(&iso, -ENOMEM, false);
+		vmsim_count(VMSIM_PGSTEAL_PAGEOUT);
+		return true;
 	}
-	if (r == VMSIM_EVICT_BUSY) {
+	if (r == VMSIM_EVICT_DONE) {
+		vmsim_isolated_done(&iso);
+		vmsim_count(VMSIM_PGSTEAL_PAGEOUT);
+		return true;
+	}
+	vmsim_isolated_done(&iso);
+	if (r == VMSIM_EVICT_KEEP)
+		vmsim_lru_putback(page, VMSIM_LRU_UNEVICTABLE, false);
+	else
 		vmsim_lru_putback(page, e & VMSIM_PTE_ACTIVE ?
 				  VMSIM_LRU_ACTIVE : VMSIM_LRU_INACTIVE, false);
-		return false;
-	}
-	vmsim_count(VMSIM_PGSTEAL_PAGEOUT);
-	return true;
+	return false;
 }
 
 /**
@@ -663,7 +960,11 @@ static int vmsimd(void *unused)
 		kicks = atomic_read(&vmsimd_kicks);
 		while (vmsim_free_below(READ_ONCE(vmsim_wmark.high)) &&
 		       !kthread_should_stop()) {
-			if (!vmsim_shrink(VMSIM_SCAN_BATCH, false))
+			/* Do not queue more than the disk can take. */
+			wait_event_timeout(vmsim_writeback_wait,
+					   atomic_long_read(&vmsim_writes_in_flight) <
+					   VMSIM_MAX_WRITES_IN_FLIGHT, HZ);
+			if (!vmsim_shrink(VMSIM_WRITE_BATCH, false))
 				break;
 		}
 		if (!vmsim_free_below(READ_ONCE(vmsim_wmark.high))) {
@@ -693,6 +994,8 @@ static void vmsim_note_alloc(void)
 
 /**
  * vmsim_frame_alloc_reclaim() - a frame for a page, reclaiming if need be
+ * @unzeroed: the caller overwrites the whole frame (a swap-in): a frame not
+ *	yet zeroed will do
  *
  * Wakes vmsimd when free frames are below low; reclaims directly when they
  * are at or below min, or when there is none at all.  Gives up (and the
@@ -700,9 +1003,9 @@ static void vmsim_note_alloc(void)
  * again and again, made no progress.
  *
  * Context: Process context; may sleep.  The caller may hold one entry lock.
- * Return: a zero-filled frame, or NULL.
+ * Return: a frame (zero-filled unless @unzeroed), or NULL.
  */
-struct page *vmsim_frame_alloc_reclaim(void)
+struct page *vmsim_frame_alloc_reclaim(bool unzeroed)
 {
 	unsigned int tries = 0, stalled = 0;
 	struct page *page;
@@ -717,7 +1020,8 @@ struct page *vmsim_frame_alloc_reclaim(void)
 			stalled = vmsim_shrink(VMSIM_SCAN_BATCH, true) ? 0 :
 				  stalled + 1;
 		}
-		page = vmsim_frame_alloc();
+		page = unzeroed ? vmsim_frame_alloc_unzeroed() :
+				  vmsim_frame_alloc();
 		if (page) {
 			vmsim_note_alloc();
 			return page;
@@ -728,8 +1032,17 @@ struct page *vmsim_frame_alloc_reclaim(void)
 			stalled = vmsim_shrink(VMSIM_SCAN_BATCH, true) ? 0 :
 				  stalled + 1;
 		}
-		if (stalled >= 2 || ++tries > VMSIM_MAX_RECLAIM_RETRIES ||
-		    fatal_signal_pending(current))
+		if (fatal_signal_pending(current))
+			return NULL;
+		/* Frames are on their way back from swap writes: wait for them. */
+		if (atomic_long_read(&vmsim_writes_in_flight)) {
+			wait_event_timeout(vmsim_writeback_wait,
+					   !vmsim_free_below(1) ||
+					   !atomic_long_read(&vmsim_writes_in_flight),
+					   HZ / 10);
+			continue;
+		}
+		if (stalled >= 2 || ++tries > VMSIM_MAX_RECLAIM_RETRIES)
 			return NULL;
 		cond_resched();
 	}

@@ -37,6 +37,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/percpu_counter.h>
+#include <linux/seq_file.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -44,8 +45,10 @@
 
 #include "compat.h"
 
-/* ------------------------------------------------------------------------
+/*
+ * ------------------------------------------------------------------------
  * Module parameters (main.c)
+ *
  */
 extern unsigned int vmsim_pool_mb;
 extern unsigned int vmsim_max_object_mb;
@@ -54,6 +57,8 @@ extern unsigned int vmsim_fault_around_pages;
 extern unsigned int vmsim_min_free_kbytes;
 extern unsigned int vmsim_wmark_scale_factor;
 extern unsigned int vmsim_inactive_ratio;
+extern unsigned int vmsim_page_cluster;
+extern char *vmsim_swapdev;
 
 /* fault_around_pages may be at most this (the window fits a u64 bitmap). */
 #define VMSIM_FAULT_AROUND_MAX	64
@@ -61,10 +66,13 @@ extern unsigned int vmsim_inactive_ratio;
 /* What VMSIM_IOC_INFO reports in ->features. */
 #define VMSIM_FEATURES		(VMSIM_FEAT_POOL | VMSIM_FEAT_PTE_QUERY | \
 				 VMSIM_FEAT_ADVISE | VMSIM_FEAT_STATS | \
-				 VMSIM_FEAT_FAULT_AROUND | VMSIM_FEAT_RECLAIM)
+				 VMSIM_FEAT_FAULT_AROUND | VMSIM_FEAT_RECLAIM | \
+				 VMSIM_FEAT_SWAP)
 
-/* ------------------------------------------------------------------------
+/*
+ * ------------------------------------------------------------------------
  * Event counters: per-CPU, summed when read (/proc/vmsim_vmstat).
+ *
  */
 enum vmsim_event {
 	VMSIM_PGFAULT,		/* faults handled by ->fault */
@@ -94,6 +102,15 @@ enum vmsim_event {
 	VMSIM_WORKINGSET_RESTORE, /* ... that were active when evicted */
 	VMSIM_AGING_PASSES,	/* proactive aging passes of vmsimd */
 	VMSIM_AGING_SCANNED,	/* resident pages they looked at */
+	VMSIM_PSWPIN,		/* pages read from swap */
+	VMSIM_PSWPOUT,		/* pages written to swap */
+	VMSIM_SWAP_RA,		/* pages read ahead */
+	VMSIM_SWAP_RA_HIT,	/* ... and then faulted */
+	VMSIM_SWAP_READ_ERRORS,	/* swap-ins that failed to read */
+	VMSIM_SWAP_CRC_ERRORS,	/* swap-ins whose checksum did not match */
+	VMSIM_SWAP_WRITE_ERRORS, /* pages whose write failed */
+	VMSIM_SWAP_FULL,	/* slot allocations that found swap full */
+	VMSIM_SWAP_SIGBUS,	/* faults answered SIGBUS: bad swap data */
 	NR_VMSIM_EVENTS
 };
 
@@ -101,6 +118,9 @@ enum vmsim_event {
 enum vmsim_stat_item {
 	VMSIM_NR_RESIDENT,	/* frames holding object pages */
 	VMSIM_NR_DIRTY,		/* of which dirty */
+	VMSIM_NR_SWAPCACHE,	/* of which with a copy in a swap slot */
+	VMSIM_NR_WRITEBACK,	/* of which being written */
+	VMSIM_NR_SWAPPED,	/* pages out in swap, not resident */
 	NR_VMSIM_STAT_ITEMS
 };
 
@@ -130,15 +150,17 @@ static inline void vmsim_stat_add(enum vmsim_stat_item item, long delta)
 
 unsigned long vmsim_stat_sum(enum vmsim_stat_item item);
 
-/* ------------------------------------------------------------------------
+/*
+ * ------------------------------------------------------------------------
  * The frame pool (pool.c)
  *
  * Every frame is an order-0 page allocated at load and owned by vmsim
  * until unload.  A frame's struct page carries vmsim's per-frame state:
- *   ->lru      links it on exactly one list: a free list, or (later) an LRU
- *   ->private  the address of the shadow entry that maps it (0 when free)
+ * ->lru      links it on exactly one list: a free list, or (later) an LRU
+ * ->private  the address of the shadow entry that maps it (0 when free)
  * Nothing else: ->mapping stays NULL (the core then treats it as a plain
  * driver page: vm_insert_page()/finish_fault() need no ->mapping).
+ *
  */
 struct vmsim_pool {
 	spinlock_t lock;		/* protects the lists and counts below */
@@ -162,6 +184,7 @@ extern struct vmsim_pool vmsim_pool;
 int vmsim_pool_init(unsigned long nr_frames);
 void vmsim_pool_exit(void);
 struct page *vmsim_frame_alloc(void);
+struct page *vmsim_frame_alloc_unzeroed(void);
 void vmsim_frame_free(struct page *page);
 void vmsim_frame_release(struct page *page);
 unsigned long vmsim_zero_pending(void);
@@ -183,7 +206,8 @@ static inline bool vmsim_is_zero_frame(struct page *page)
 	return page == vmsim_pool.zero_frame;
 }
 
-/* ------------------------------------------------------------------------
+/*
+ * ------------------------------------------------------------------------
  * Shadow page tables (shadow.c)
  *
  * Each object has a four-level table of 512-entry pages, indexed by the
@@ -197,6 +221,7 @@ static inline bool vmsim_is_zero_frame(struct page *page)
  * page-table pages do: ->private is the object, ->index the page index of
  * its first entry.  That turns a shadow entry's address back into
  * (object, index) without storing either per frame.
+ *
  */
 #define VMSIM_TABLE_SHIFT	9
 #define VMSIM_TABLE_ENTRIES	BIT(VMSIM_TABLE_SHIFT)
@@ -217,6 +242,11 @@ static inline bool vmsim_is_zero_frame(struct page *page)
  *   53       UNEVICTABLE   PRESENT: on the unevictable list
  *   54-55    FREQ          PRESENT, active: in how many of the last active
  *                          scans it was referenced (0-3)
+ *   56       WRITEBACK     PRESENT and SWAPPED: being written to its slot
+ *   57       READAHEAD     PRESENT and SWAPPED: read ahead, not faulted yet
+ *
+ * A PRESENT and SWAPPED entry is in the swap cache: its slot is in the
+ * frame's page->index, since the PFN takes the bits a slot would use.
  */
 #define VMSIM_PTE_LOCK_BIT	11
 #define VMSIM_PTE_LOCKED	BIT_ULL(VMSIM_PTE_LOCK_BIT)
@@ -228,6 +258,9 @@ static inline bool vmsim_is_zero_frame(struct page *page)
 #define VMSIM_PTE_UNEVICTABLE	BIT_ULL(53)
 #define VMSIM_PTE_FREQ_SHIFT	54
 #define VMSIM_PTE_FREQ_MASK	(3ULL << VMSIM_PTE_FREQ_SHIFT)
+#define VMSIM_PTE_WRITEBACK_BIT	56
+#define VMSIM_PTE_WRITEBACK	BIT_ULL(VMSIM_PTE_WRITEBACK_BIT)
+#define VMSIM_PTE_READAHEAD	BIT_ULL(57)
 
 struct vmsim_object;
 
@@ -289,6 +322,16 @@ static inline bool vmsim_pte_test_and_clear(u64 *sptep, u64 flag)
 	return test_and_clear_bit(__ffs64(flag), (unsigned long *)sptep);
 }
 
+/*
+ * Is @e a page in the swap cache whose write is in flight?  (Bit 56 is
+ * part of the eviction age of an entry that is not PRESENT.)
+ */
+static inline bool vmsim_pte_writeback(u64 e)
+{
+	return (e & (VMSIM_PTE_PRESENT | VMSIM_PTE_WRITEBACK)) ==
+	       (VMSIM_PTE_PRESENT | VMSIM_PTE_WRITEBACK);
+}
+
 static inline unsigned long vmsim_pte_pfn(u64 pte)
 {
 	return (pte & VMSIM_PTE_PFN_MASK) >> VMSIM_PTE_PFN_SHIFT;
@@ -299,8 +342,10 @@ static inline u64 vmsim_pfn_pte(unsigned long pfn)
 	return ((u64)pfn << VMSIM_PTE_PFN_SHIFT) & VMSIM_PTE_PFN_MASK;
 }
 
-/* ------------------------------------------------------------------------
+/*
+ * ------------------------------------------------------------------------
  * Objects (object.c): one per open of /dev/vmsim.
+ *
  */
 struct vmsim_object_stats {
 	atomic_long_t faults;		/* ->fault calls */
@@ -346,6 +391,10 @@ int vmsim_walk_objects(int (*fn)(struct vmsim_object *obj, void *data),
 struct page *vmsim_entry_populate(struct vmsim_object *obj, pgoff_t index,
 				  u64 *sptep);
 void vmsim_entry_set_dirty(struct vmsim_object *obj, u64 *sptep);
+struct page *vmsim_entry_swapin(struct vmsim_object *obj, pgoff_t index,
+				u64 *sptep, bool readahead, int *err);
+int vmsim_swapoff_entry(struct vmsim_object *obj, pgoff_t index, u64 *sptep,
+			void *data);
 int vmsim_object_advise(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 			unsigned int advice, unsigned long *done);
 int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
@@ -364,6 +413,20 @@ static inline void vmsim_dirty_add(struct vmsim_object *obj, long delta)
 	vmsim_stat_add(VMSIM_NR_DIRTY, delta);
 }
 
+static inline void vmsim_swapped_add(struct vmsim_object *obj, long delta)
+{
+	atomic_long_add(delta, &obj->stats.swapped);
+	vmsim_stat_add(VMSIM_NR_SWAPPED, delta);
+}
+
+/* What a swapoff walk carries along. */
+struct vmsim_swapoff {
+	int type;			/* the area being emptied */
+	unsigned long bad;		/* pages that could not be read back */
+};
+
+void vmsim_ra_hit(void);
+
 static inline struct address_space *vmsim_object_mapping(struct vmsim_object *obj)
 {
 	return obj->inode->i_mapping;
@@ -374,8 +437,10 @@ static inline unsigned long vmsim_max_object_pages(void)
 	return (unsigned long)vmsim_max_object_mb << (20 - PAGE_SHIFT);
 }
 
-/* ------------------------------------------------------------------------
+/*
+ * ------------------------------------------------------------------------
  * LRU lists (lru.c) and reclaim (reclaim.c)
+ *
  */
 enum vmsim_lru_list {
 	VMSIM_LRU_INACTIVE,
@@ -392,6 +457,116 @@ struct vmsim_lru {
 
 extern struct vmsim_lru vmsim_lru;
 
+/*
+ * ------------------------------------------------------------------------
+ * Swap entries: an area (type) and a slot in it
+ *
+ */
+typedef u32 vmsim_swp_t;
+
+#define VMSIM_SWAP_TYPES	16
+#define VMSIM_SWP_TYPE_BITS	4
+#define VMSIM_SWP_OFFSET_BITS	28
+
+static inline vmsim_swp_t vmsim_swp(unsigned int type, unsigned long offset)
+{
+	return type | (offset << VMSIM_SWP_TYPE_BITS);
+}
+
+static inline unsigned int vmsim_swp_type(vmsim_swp_t swp)
+{
+	return swp & (VMSIM_SWAP_TYPES - 1);
+}
+
+static inline unsigned long vmsim_swp_offset(vmsim_swp_t swp)
+{
+	return swp >> VMSIM_SWP_TYPE_BITS;
+}
+
+/* The swap entry a non-present SWAPPED shadow entry holds, and back. */
+static inline vmsim_swp_t vmsim_pte_swp(u64 e)
+{
+	return (e >> VMSIM_PTE_PFN_SHIFT) & GENMASK_ULL(31, 0);
+}
+
+static inline u64 vmsim_swp_pte(vmsim_swp_t swp)
+{
+	return (u64)swp << VMSIM_PTE_PFN_SHIFT;
+}
+
+/**
+ * struct vmsim_swap_area - a block device that is on as swap
+ * @type: its number, in swap entries (invariant)
+ * @prio: its priority (invariant)
+ * @path: the path given to swapon (invariant)
+ * @bdev: the device, open exclusively (invariant)
+ * @nr_slots: pages in the area, the header's included (invariant)
+ * @lock: protects @map, @nr_used, @nr_bad and @next
+ * @map: bit set: slot taken (the header, in use, or retired)
+ * @nr_used: slots holding a page
+ * @nr_bad: slots retired after a write error
+ * @next: where the next allocation looks first
+ * @draining: swapoff is under way: no new slots (set under @lock and
+ *	vmsim_swap_mutex)
+ * @crc: CRC32C of the page written to each slot
+ * @inflight: writes in flight
+ * @wait: woken when @inflight reaches 0, and when @nr_used of a draining
+ *	area does
+ * @node: on the list of areas taking slots, under vmsim_swap_lock
+ */
+struct vmsim_swap_area {
+	int type;
+	int prio;
+	char *path;
+	struct vmsim_bdev bdev;
+	unsigned long nr_slots;
+	spinlock_t lock;		/* see above */
+	unsigned long *map;
+	unsigned long nr_used;
+	unsigned long nr_bad;
+	unsigned long next;
+	bool draining;
+	u32 *crc;
+	atomic_t inflight;
+	wait_queue_head_t wait;
+	struct list_head node;
+};
+
+extern struct vmsim_swap_area *vmsim_swap_info[VMSIM_SWAP_TYPES];
+extern atomic_long_t vmsim_swap_total;
+extern atomic_long_t vmsim_swap_free;
+extern atomic_long_t vmsim_writes_in_flight;
+extern struct wait_queue_head vmsim_writeback_wait;
+
+static inline struct vmsim_swap_area *vmsim_swp_area(vmsim_swp_t swp)
+{
+	return READ_ONCE(vmsim_swap_info[vmsim_swp_type(swp)]);
+}
+
+/* The most pages one swap-in reads (its page and readahead). */
+#define VMSIM_MAX_READAHEAD	32
+
+/* One page to read back from swap. */
+struct vmsim_swapin {
+	struct page *page;
+	vmsim_swp_t swp;
+	int err;			/* 0, -EIO (read), -EBADMSG (checksum) */
+	pgoff_t index;
+	u64 *sptep;
+	u64 old;			/* the entry before */
+};
+
+bool vmsim_swap_on(void);
+int vmsim_swap_init(void);
+void vmsim_swap_exit(void);
+int vmsim_swapon(const char *path, int prio, bool prefer);
+int vmsim_swapoff(const char *path);
+unsigned int vmsim_swap_alloc(unsigned int n, vmsim_swp_t *out);
+void vmsim_swap_free_slot(vmsim_swp_t swp);
+void vmsim_swap_set_crc(vmsim_swp_t swp, struct page *page);
+void vmsim_swap_read(struct vmsim_swapin *reqs, unsigned int nr);
+int vmsim_swaps_show(struct seq_file *m, void *v);
+
 /* A frame taken off an LRU list by reclaim, with what it belongs to. */
 struct vmsim_isolated {
 	struct page *page;		/* holds a reference */
@@ -399,7 +574,13 @@ struct vmsim_isolated {
 	pgoff_t index;
 	u64 *sptep;
 	long refs;			/* how referenced it was found */
+	vmsim_swp_t swp;		/* its slot, when it is written */
 };
+
+unsigned int vmsim_swap_write(struct vmsim_isolated *iso, unsigned int nr,
+			      bool direct);
+int vmsim_isolated_cmp(const void *a, const void *b);
+void vmsim_writeback_done(struct vmsim_isolated *iso, int err, bool direct);
 
 void vmsim_lru_init(void);
 void vmsim_lru_add(struct page *page, bool active);
@@ -415,8 +596,10 @@ void vmsim_lru_rescue_unevictable(void);
 
 enum vmsim_evict_result {
 	VMSIM_EVICT_DONE,		/* the frame is back in the pool */
+	VMSIM_EVICT_WRITE,		/* it goes once written to its slot */
 	VMSIM_EVICT_BUSY,		/* in use right now: try later */
 	VMSIM_EVICT_KEEP,		/* data and no swap: cannot go */
+	VMSIM_EVICT_LOCKED,		/* locked, to be unmapped and finished */
 };
 
 struct vmsim_watermarks {
@@ -433,13 +616,16 @@ int vmsim_reclaim_init(void);
 void vmsim_reclaim_exit(void);
 void vmsim_reclaim_kick(void);
 unsigned long vmsim_shrink(unsigned long nr, bool direct);
-struct page *vmsim_frame_alloc_reclaim(void);
+struct page *vmsim_frame_alloc_reclaim(bool unzeroed);
 bool vmsim_workingset_refault(u64 e);
+bool vmsim_free_below_low(void);
 bool vmsim_pageout(struct vmsim_object *obj, u64 *sptep);
 void vmsim_deactivate(u64 *sptep);
 
-/* ------------------------------------------------------------------------
+/*
+ * ------------------------------------------------------------------------
  * The real page tables (rmap.c)
+ *
  */
 #define VMSIM_WALK_MAPPED	BIT(0)	/* a present PTE maps the page */
 #define VMSIM_WALK_WRITE	BIT(1)	/* ... writable */
@@ -455,8 +641,10 @@ void vmsim_mkold_range(struct vm_area_struct *vma, unsigned long start,
 		       unsigned int nr, u64 mask);
 void vmsim_flush_tlb_all(void);
 
-/* ------------------------------------------------------------------------
+/*
+ * ------------------------------------------------------------------------
  * The device (dev.c, ioctl.c), faults (fault.c), /proc (proc.c)
+ *
  */
 long vmsim_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int vmsim_dev_init(void);

@@ -31,6 +31,7 @@
 #define VMSIM_FEAT_STATS	(1ULL << 3)	/* VMSIM_IOC_STATS */
 #define VMSIM_FEAT_FAULT_AROUND	(1ULL << 4)	/* fault_around_pages */
 #define VMSIM_FEAT_RECLAIM	(1ULL << 5)	/* LRU, vmsimd, ADV_PAGEOUT */
+#define VMSIM_FEAT_SWAP		(1ULL << 6)	/* SWAPON, SWAPOFF, swap-in */
 
 /*
  * Shadow page table entries.
@@ -209,5 +210,62 @@ struct vmsim_stats {
 };
 
 #define VMSIM_IOC_STATS		_IOWR(VMSIM_IOC_MAGIC, 0x03, struct vmsim_stats)
+
+/*
+ * Swap areas.
+ *
+ * A vmsim swap area is a whole block device whose first page is this
+ * header (written by "vmsimctl mkswap DEV"); the other pages are slots.
+ * swapon refuses a device without it, and never writes to a device before
+ * it has checked it.
+ */
+#define VMSIM_SWAP_MAGIC	"VMSIMSWAP1"
+#define VMSIM_SWAP_VERSION	1
+
+/**
+ * struct vmsim_swap_header - the first page of a vmsim swap area
+ * @magic:	VMSIM_SWAP_MAGIC, NUL padded
+ * @version:	VMSIM_SWAP_VERSION
+ * @page_size:	the page size it was made for
+ * @nr_pages:	pages in the area, the header's included; no larger than
+ *		the device
+ * @uuid:	random, to tell areas apart
+ * @reserved:	zero
+ *
+ * Numbers are little-endian on disk.
+ */
+struct vmsim_swap_header {
+	char magic[16];
+	__le32 version;
+	__le32 page_size;
+	__le64 nr_pages;
+	__u8 uuid[16];
+	__le64 reserved[8];
+};
+
+/* struct vmsim_swapon flags */
+#define VMSIM_SWAP_FLAG_PREFER	(1U << 0)	/* use @priority */
+
+/* Priorities given with VMSIM_SWAP_FLAG_PREFER: 0 to this. */
+#define VMSIM_SWAP_PRIO_MAX	32767
+
+/**
+ * struct vmsim_swapon - turn a swap area on or off (needs CAP_SYS_ADMIN)
+ * @path:	(in) user address of the block device's path, NUL-terminated
+ * @priority:	(in) with VMSIM_SWAP_FLAG_PREFER, 0 to VMSIM_SWAP_PRIO_MAX;
+ *		higher is used first, equal ones in turn.  Without it, the
+ *		area gets -1, -2, ... in the order areas come on.
+ * @flags:	(in) VMSIM_SWAP_FLAG_*; for SWAPOFF, must be zero
+ * @reserved:	must be zero
+ */
+struct vmsim_swapon {
+	__u64 path;
+	__s32 priority;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+#define VMSIM_IOC_SWAPON	_IOW(VMSIM_IOC_MAGIC, 0x04, struct vmsim_swapon)
+#define VMSIM_IOC_SWAPOFF	_IOW(VMSIM_IOC_MAGIC, 0x05, struct vmsim_swapon)
 
 #endif /* _UAPI_LINUX_VMSIM_H */

@@ -1,0 +1,805 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Swap: swapon and its refusals, data integrity over working sets larger
+ * than the pool (also across fork()), swapoff (with pages out, when they
+ * cannot fit, while a workload runs), priorities, readahead, the swap
+ * cache, and I/O errors and corruption on the device.
+ *
+ * Needs two block devices to make swap areas on: VMSIM_SWAPDEV (default
+ * /dev/vda) and VMSIM_SWAPDEV2 (default /dev/vdb).  Their contents are
+ * destroyed.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include "kselftest_harness.h"
+#include "vmsim_util.h"
+
+static const char *dev1, *dev2;
+
+/* The dm-flakey device io_errors makes over dev2. */
+#define FLAKY "/dev/mapper/vmsim-flaky"
+
+static int swapon_ioctl(int fd, const char *path, int prio,
+			unsigned int flags)
+{
+	struct vmsim_swapon a = {
+		.path = (uintptr_t)path, .priority = prio, .flags = flags,
+	};
+
+	return ioctl(fd, VMSIM_IOC_SWAPON, &a) ? -errno : 0;
+}
+
+static int swapoff_ioctl(int fd, const char *path)
+{
+	struct vmsim_swapon a = { .path = (uintptr_t)path };
+
+	return ioctl(fd, VMSIM_IOC_SWAPOFF, &a) ? -errno : 0;
+}
+
+/* Write a vmsim swap header (or, with @version 0, zero the first page). */
+static int write_header(const char *path, unsigned int version)
+{
+	struct vmsim_swap_header *h;
+	unsigned long long bytes;
+	char *buf;
+	int fd, ret = 0;
+
+	buf = aligned_alloc(page_size, page_size);
+	fd = open(path, O_RDWR | O_DIRECT);
+	if (fd < 0 || !buf || ioctl(fd, BLKGETSIZE64, &bytes))
+		return -1;
+	memset(buf, 0, page_size);
+	if (version) {
+		h = (struct vmsim_swap_header *)buf;
+		memcpy(h->magic, VMSIM_SWAP_MAGIC, sizeof(VMSIM_SWAP_MAGIC));
+		h->version = htole32(version);
+		h->page_size = htole32(page_size);
+		h->nr_pages = htole64(bytes / page_size);
+	}
+	if (pwrite(fd, buf, page_size, 0) != (ssize_t)page_size)
+		ret = -1;
+	close(fd);
+	free(buf);
+	return ret;
+}
+
+/* A checksum of the device's first @mb MiB, to see that nothing wrote. */
+static unsigned long long dev_sum(const char *path, int mb)
+{
+	unsigned long long sum = 0;
+	uint64_t *buf = aligned_alloc(page_size, 1 << 20);
+	int fd = open(path, O_RDONLY | O_DIRECT), i;
+	size_t j;
+
+	if (fd < 0 || !buf)
+		return 0;
+	for (i = 0; i < mb; i++) {
+		if (read(fd, buf, 1 << 20) != 1 << 20)
+			break;
+		for (j = 0; j < (1 << 20) / 8; j++)
+			sum = sum * 31 + buf[j];
+	}
+	close(fd);
+	free(buf);
+	return sum;
+}
+
+/* Used kB of an area in /proc/vmsim_swaps; -1 if it is not on. */
+static long swaps_used(const char *path)
+{
+	char line[256], name[128], type[32];
+	long size, used, prio, ret = -1;
+	FILE *f = fopen("/proc/vmsim_swaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %31s %ld %ld %ld", name, type, &size,
+			   &used, &prio) == 5 && !strcmp(name, path))
+			ret = used;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Wait (up to 10 s) for reclaim to go quiet: no writes in flight and the
+ * use of @path unchanged over 200 ms.  Return its use then.
+ */
+static long swaps_settle(const char *path)
+{
+	long used = swaps_used(path), now;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		usleep(200 * 1000);
+		now = swaps_used(path);
+		if (now == used && !meminfo_kb(VMSIM_MEMINFO, "Writeback"))
+			break;
+		used = now;
+	}
+	return used;
+}
+
+static long long stat_of(const char *name)
+{
+	return vmstat_value(VMSIM_VMSTAT, name);
+}
+
+static void fill(char *p, size_t pages, uint64_t tag)
+{
+	size_t i;
+
+	for (i = 0; i < pages; i++)
+		page_fill(p + i * page_size, tag + i);
+}
+
+static size_t bad_pages(const char *p, size_t pages, uint64_t tag)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < pages; i++)
+		bad += !page_check(p + i * page_size, tag + i);
+	return bad;
+}
+
+FIXTURE(swap) {
+	int fd;
+	struct vmsim_info info;
+	size_t pool;
+};
+
+/* Remove the dm-flakey device, if there is one, and its node. */
+static void flaky_remove(void)
+{
+	if (!system("dmsetup info vmsim-flaky >/dev/null 2>&1") &&
+	    system("dmsetup remove --noudevsync vmsim-flaky"))
+		fprintf(stderr, "# cannot remove %s\n", FLAKY);
+	unlink(FLAKY);
+}
+
+/*
+ * Turn off every area the tests use, for a clean start: a test that timed
+ * out leaves its areas on (and its processes dying, their pages still out
+ * there for a moment).
+ */
+static void swap_reset(struct __test_metadata *_metadata)
+{
+	const char *const areas[] = { dev1, dev2, FLAKY };
+	int fd = vmsim_open(), i, try, err;
+
+	ASSERT_GE(fd, 0);
+	for (i = 0; i < 3; i++) {
+		for (try = 0; try < 100; try++) {
+			err = swapoff_ioctl(fd, areas[i]);
+			if (err != -ENOMEM && err != -EIO)
+				break;
+			usleep(100 * 1000);
+		}
+		EXPECT_TRUE(err == 0 || err == -EINVAL || err == -ENOENT) {
+			TH_LOG("swapoff %s: %d", areas[i], err);
+		}
+	}
+	flaky_remove();
+	close(fd);
+}
+
+FIXTURE_SETUP(swap)
+{
+	struct stat st;
+
+	self->fd = vmsim_open();
+	if (self->fd < 0)
+		SETUP_SKIP("cannot open " VMSIM_DEVICE ": %s", strerror(errno));
+	ASSERT_EQ(0, vmsim_get_info(self->fd, &self->info));
+	if (!(self->info.features & VMSIM_FEAT_SWAP))
+		SETUP_SKIP("no swap in this vmsim");
+	dev1 = getenv("VMSIM_SWAPDEV") ?: "/dev/vda";
+	dev2 = getenv("VMSIM_SWAPDEV2") ?: "/dev/vdb";
+	if (stat(dev1, &st) || !S_ISBLK(st.st_mode) ||
+	    stat(dev2, &st) || !S_ISBLK(st.st_mode))
+		SETUP_SKIP("need block devices %s and %s", dev1, dev2);
+	self->pool = self->info.pool_pages;
+	swap_reset(_metadata);
+	ASSERT_EQ(0, write_header(dev1, VMSIM_SWAP_VERSION));
+	ASSERT_EQ(0, write_header(dev2, VMSIM_SWAP_VERSION));
+	ASSERT_EQ(0, swapon_ioctl(self->fd, dev1, 0, 0));
+}
+
+/* Free the test's object first: its pages out there would not fit back. */
+FIXTURE_TEARDOWN(swap)
+{
+	if (self->fd < 0)
+		return;
+	close(self->fd);
+	swap_reset(_metadata);
+}
+
+/* swapon refuses what is not a vmsim swap area, and writes nothing to it. */
+TEST_F(swap, swapon_refusals)
+{
+	unsigned long long sum;
+	int fd, busy;
+	struct vmsim_swapon a = { .path = (uintptr_t)dev2 };
+	char file[] = "/tmp/vmsim-swap-XXXXXX";
+	char *longpath;
+
+	/* No header. */
+	ASSERT_EQ(0, write_header(dev2, 0));
+	sum = dev_sum(dev2, 4);
+	EXPECT_EQ(-EINVAL, swapon_ioctl(self->fd, dev2, 0, 0));
+	EXPECT_EQ(sum, dev_sum(dev2, 4));
+	/* A Linux swap area is not a vmsim one. */
+	if (system("mkswap /dev/vdb >/dev/null 2>&1") == 0 &&
+	    !strcmp(dev2, "/dev/vdb")) {
+		sum = dev_sum(dev2, 4);
+		EXPECT_EQ(-EINVAL, swapon_ioctl(self->fd, dev2, 0, 0));
+		EXPECT_EQ(sum, dev_sum(dev2, 4));
+	}
+	/* A header of another version. */
+	ASSERT_EQ(0, write_header(dev2, 99));
+	EXPECT_EQ(-EINVAL, swapon_ioctl(self->fd, dev2, 0, 0));
+	/* Busy: someone holds the device exclusively. */
+	ASSERT_EQ(0, write_header(dev2, VMSIM_SWAP_VERSION));
+	busy = open(dev2, O_RDWR | O_EXCL);
+	ASSERT_GE(busy, 0);
+	EXPECT_EQ(-EBUSY, swapon_ioctl(self->fd, dev2, 0, 0));
+	close(busy);
+	/* Already on: the device is ours. */
+	EXPECT_EQ(-EBUSY, swapon_ioctl(self->fd, dev1, 0, 0));
+	/* A regular file, and nothing at all. */
+	fd = mkstemp(file);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ftruncate(fd, 1 << 20));
+	close(fd);
+	EXPECT_EQ(-ENOTBLK, swapon_ioctl(self->fd, file, 0, 0));
+	unlink(file);
+	EXPECT_EQ(-ENOENT, swapon_ioctl(self->fd, "/dev/no-such-device", 0, 0));
+	/* Bad arguments. */
+	EXPECT_EQ(-EINVAL, swapon_ioctl(self->fd, dev2, 0, 0x100));
+	EXPECT_EQ(-EINVAL, swapon_ioctl(self->fd, dev2, -5,
+					VMSIM_SWAP_FLAG_PREFER));
+	EXPECT_EQ(-EINVAL, swapon_ioctl(self->fd, dev2, 40000,
+					VMSIM_SWAP_FLAG_PREFER));
+	a.reserved[0] = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, VMSIM_IOC_SWAPON, &a));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-EFAULT, swapon_ioctl(self->fd, (char *)16, 0, 0));
+	longpath = malloc(8192);
+	ASSERT_NE(NULL, longpath);
+	memset(longpath, 'a', 8191);
+	longpath[8191] = 0;
+	EXPECT_EQ(-ENAMETOOLONG, swapon_ioctl(self->fd, longpath, 0, 0));
+	free(longpath);
+	/* swapoff of what is not on. */
+	EXPECT_EQ(-EINVAL, swapoff_ioctl(self->fd, dev2));
+	EXPECT_EQ(-ENOENT, swapoff_ioctl(self->fd, "/dev/no-such-device"));
+	/* And now it works. */
+	EXPECT_EQ(0, swapon_ioctl(self->fd, dev2, 7, VMSIM_SWAP_FLAG_PREFER));
+	EXPECT_EQ(0, swapoff_ioctl(self->fd, dev2));
+}
+
+/* Only CAP_SYS_ADMIN may turn swap on or off. */
+TEST_F(swap, needs_privilege)
+{
+	int status;
+	pid_t pid;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root to drop to another uid");
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		if (swapon_ioctl(self->fd, dev2, 0, 0) != -EPERM ||
+		    swapoff_ioctl(self->fd, dev1) != -EPERM)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* /proc/vmsim_swaps is laid out as /proc/swaps. */
+TEST_F(swap, proc_swaps_format)
+{
+	char line[256];
+	FILE *f = fopen("/proc/vmsim_swaps", "r");
+	unsigned long long bytes;
+	int fd, n = 0;
+
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	EXPECT_STREQ("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n", line);
+	while (fgets(line, sizeof(line), f)) {
+		char want[256];
+
+		fd = open(dev1, O_RDONLY);
+		ASSERT_EQ(0, ioctl(fd, BLKGETSIZE64, &bytes));
+		close(fd);
+		/* "%*s%s\t%lu\t%s%lu\t%s%d\n", the path padded to 40 */
+		snprintf(want, sizeof(want), "%s%*s%s\t%llu\t\t%lu\t\t%d\n",
+			 dev1, (int)(40 - strlen(dev1)), " ", "partition",
+			 (bytes / page_size - 1) * (page_size / 1024),
+			 swaps_used(dev1), -1);
+		/* The only area on, with the first automatic priority. */
+		EXPECT_STREQ(want, line);
+		n++;
+	}
+	fclose(f);
+	EXPECT_EQ(1, n);
+}
+
+struct writer {
+	size_t pages;
+	uint64_t tag;
+	int rounds;
+};
+
+/* Fill a new object, then check it all, @rounds times over. */
+static void writer_fn(void *argp)
+{
+	struct writer *w = argp;
+	char *p;
+	int fd, r;
+
+	fd = vmsim_open();
+	p = vmsim_map(fd, w->pages * page_size, 0, PROT_READ | PROT_WRITE);
+	if (p == MAP_FAILED)
+		_exit(3);
+	fill(p, w->pages, w->tag);
+	for (r = 0; r < w->rounds; r++)
+		if (bad_pages(p, w->pages, w->tag))
+			_exit(4);
+	_exit(0);
+}
+
+/*
+ * Several processes, each with a working set as large as the pool, write
+ * tagged data and read it all back twice: every byte survives swap.
+ */
+TEST_F_TIMEOUT(swap, data_integrity, 180)
+{
+	long long out0 = stat_of("pswpout"), in0 = stat_of("pswpin");
+	struct writer w[3];
+	int i, status;
+	pid_t pid[3];
+
+	for (i = 0; i < 3; i++) {
+		w[i] = (struct writer){ .pages = self->pool, .rounds = 2,
+					.tag = 1ULL << 40 | (uint64_t)i << 32 };
+		pid[i] = fork();
+		ASSERT_GE(pid[i], 0);
+		if (pid[i] == 0)
+			writer_fn(&w[i]);
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(pid[i], waitpid(pid[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			TH_LOG("writer %d: status %#x", i, status);
+		}
+	}
+	EXPECT_GT(stat_of("pswpout") - out0, (long long)self->pool);
+	EXPECT_GT(stat_of("pswpin") - in0, (long long)self->pool);
+	/* All of it came back: the slots are free again. */
+	EXPECT_EQ(0, swaps_used(dev1));
+}
+
+/*
+ * Across fork(): the child reads what the parent wrote (from swap), writes
+ * some, and the parent reads the child's writes.
+ */
+TEST_F_TIMEOUT(swap, fork_integrity, 180)
+{
+	size_t n = 2 * self->pool, half = n / 2;
+	char *p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, n, 7000);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		if (bad_pages(p, n, 7000))
+			_exit(1);
+		fill(p + half * page_size, half, 9000);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, bad_pages(p, half, 7000));
+	EXPECT_EQ(0, bad_pages(p + half * page_size, half, 9000));
+	munmap(p, n * page_size);
+}
+
+/*
+ * swapoff brings every page back; with a second area on, reclaim makes
+ * room by writing other pages there.
+ */
+TEST_F_TIMEOUT(swap, swapoff_with_pages_out, 180)
+{
+	size_t n = 2 * self->pool;
+	char *p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, n, 123456);
+	ASSERT_GT(swaps_used(dev1), 0);
+	ASSERT_EQ(0, swapon_ioctl(self->fd, dev2, 0, 0));
+	EXPECT_EQ(0, swapoff_ioctl(self->fd, dev1));
+	EXPECT_EQ(-1, swaps_used(dev1));
+	EXPECT_GT(swaps_used(dev2), 0);
+	EXPECT_EQ(0, bad_pages(p, n, 123456));
+	munmap(p, n * page_size);
+	/* The fixture's teardown turns dev2 off. */
+	ASSERT_EQ(0, swapon_ioctl(self->fd, dev1, 0, 0));
+}
+
+/*
+ * A fatal signal stops a swapoff half-way: the area stays on, what came
+ * back stays in memory, nothing is lost, and a later swapoff finishes.
+ */
+TEST_F_TIMEOUT(swap, swapoff_killed, 180)
+{
+	size_t n = 2 * self->pool;
+	char *p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	long before, now = 0;
+	int status, i;
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, n, 8080);
+	ASSERT_EQ(0, swapon_ioctl(self->fd, dev2, 0, 0));
+	before = swaps_settle(dev1);
+	ASSERT_GT(before, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(swapoff_ioctl(self->fd, dev1) ? 1 : 0);
+	/* Kill it once a tenth of the pages are back. */
+	for (i = 0; i < 10000; i++) {
+		now = swaps_used(dev1);
+		if (now < 0 || now < before - before / 10)
+			break;
+		usleep(1000);
+	}
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+		TH_LOG("swapoff was not killed (status %#x, %ld kB of %ld left)",
+		       status, now, before);
+	}
+	now = swaps_used(dev1);
+	EXPECT_GT(now, 0);
+	EXPECT_LT(now, before);
+	EXPECT_EQ(0, bad_pages(p, n, 8080));
+	EXPECT_EQ(0, swapoff_ioctl(self->fd, dev1));
+	EXPECT_EQ(0, bad_pages(p, n, 8080));
+	munmap(p, n * page_size);
+}
+
+/* A swapoff that cannot fit fails with ENOMEM and changes nothing. */
+TEST_F_TIMEOUT(swap, swapoff_cannot_fit, 180)
+{
+	size_t n = 2 * self->pool;
+	char *p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	long used;
+
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, n, 55555);
+	used = swaps_settle(dev1);
+	ASSERT_GT(used, (long)(self->pool * page_size / 1024 / 2));
+	EXPECT_EQ(-ENOMEM, swapoff_ioctl(self->fd, dev1));
+	EXPECT_EQ(used, swaps_used(dev1));
+	EXPECT_EQ(0, bad_pages(p, n, 55555));
+	munmap(p, n * page_size);
+}
+
+/* swapon and swapoff of a second area while a workload runs. */
+TEST_F_TIMEOUT(swap, swapon_swapoff_under_load, 180)
+{
+	struct writer w = { .pages = 2 * self->pool, .rounds = 3,
+			    .tag = 3ULL << 40 };
+	int i, status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		writer_fn(&w);
+	for (i = 0; i < 4; i++) {
+		usleep(100 * 1000);
+		EXPECT_EQ(0, swapon_ioctl(self->fd, dev2, 0, 0));
+		usleep(100 * 1000);
+		/* May fail to fit while the writer holds the pool: fine. */
+		int err = swapoff_ioctl(self->fd, dev2);
+
+		EXPECT_TRUE(err == 0 || err == -ENOMEM) {
+			TH_LOG("swapoff: %d", err);
+		}
+		if (err)
+			break;
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("writer: status %#x", status);
+	}
+}
+
+/* Priority of an area in /proc/vmsim_swaps; 99999 if it is not on. */
+static long swaps_prio(const char *path)
+{
+	char line[256], name[128], type[32];
+	long size, used, prio, ret = 99999;
+	FILE *f = fopen("/proc/vmsim_swaps", "r");
+
+	if (!f)
+		return ret;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %31s %ld %ld %ld", name, type, &size,
+			   &used, &prio) == 5 && !strcmp(name, path))
+			ret = prio;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Priorities: automatic ones count down from -1 and close up when an area
+ * goes, as in Linux; the higher area fills first; equal ones share.
+ */
+TEST_F_TIMEOUT(swap, priorities, 180)
+{
+	size_t n = 2 * self->pool;
+	char *p;
+
+	ASSERT_EQ(0, swapon_ioctl(self->fd, dev2, 0, 0));
+	EXPECT_EQ(-1, swaps_prio(dev1));
+	EXPECT_EQ(-2, swaps_prio(dev2));
+	ASSERT_EQ(0, swapoff_ioctl(self->fd, dev1));
+	EXPECT_EQ(-1, swaps_prio(dev2));
+	ASSERT_EQ(0, swapon_ioctl(self->fd, dev1, 0, 0));
+	EXPECT_EQ(-2, swaps_prio(dev1));
+	ASSERT_EQ(0, swapoff_ioctl(self->fd, dev2));
+	EXPECT_EQ(-1, swaps_prio(dev1));
+
+	ASSERT_EQ(0, swapoff_ioctl(self->fd, dev1));
+	ASSERT_EQ(0, swapon_ioctl(self->fd, dev1, 10, VMSIM_SWAP_FLAG_PREFER));
+	ASSERT_EQ(0, swapon_ioctl(self->fd, dev2, 5, VMSIM_SWAP_FLAG_PREFER));
+	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, n, 1);
+	EXPECT_GT(swaps_used(dev1), 0);
+	EXPECT_EQ(0, swaps_used(dev2));
+	munmap(p, n * page_size);
+	ASSERT_EQ(0, vmsim_advise(self->fd, 0, n, VMSIM_ADV_DONTNEED) < 0);
+
+	ASSERT_EQ(0, swapoff_ioctl(self->fd, dev2));
+	ASSERT_EQ(0, swapon_ioctl(self->fd, dev2, 10, VMSIM_SWAP_FLAG_PREFER));
+	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, n, 2);
+	EXPECT_GT(swaps_used(dev1), 0);
+	EXPECT_GT(swaps_used(dev2), 0);
+	EXPECT_EQ(0, bad_pages(p, n, 2));
+	munmap(p, n * page_size);
+}
+
+/* Readahead cuts the major faults of a sequential read of swapped pages. */
+TEST_F_TIMEOUT(swap, readahead_lowers_major_faults, 180)
+{
+	size_t n = 2 * self->pool, i;
+	unsigned long major[2];
+	struct vmsim_stats s0, s1;
+	char saved[16];
+	int pass;
+
+	ASSERT_EQ(0, vmsim_param_get("page_cluster", saved, sizeof(saved)));
+	for (pass = 0; pass < 2; pass++) {
+		int fd = vmsim_open();
+		char *p = vmsim_map(fd, n * page_size, 0,
+				    PROT_READ | PROT_WRITE);
+
+		ASSERT_NE(MAP_FAILED, p);
+		ASSERT_EQ(0, vmsim_param_set("page_cluster", pass ? "3" : "0"));
+		fill(p, n, 40);
+		/* The first half is out: read it in order. */
+		ASSERT_EQ(0, vmsim_stats(fd, &s0));
+		for (i = 0; i < n / 2; i++)
+			peek(p + i * page_size);
+		ASSERT_EQ(0, vmsim_stats(fd, &s1));
+		major[pass] = s1.major_faults - s0.major_faults;
+		EXPECT_EQ(0, bad_pages(p, n / 2, 40));
+		munmap(p, n * page_size);
+		close(fd);
+	}
+	vmsim_param_set("page_cluster", saved);
+	EXPECT_GT(major[0], self->pool / 4);
+	EXPECT_LT(major[1] * 3, major[0]) {
+		TH_LOG("major faults: %lu without readahead, %lu with",
+		       major[0], major[1]);
+	}
+	EXPECT_GT(stat_of("swap_ra_hit"), 0);
+}
+
+/*
+ * A page read back from swap keeps its slot while clean: reclaiming it
+ * again costs no write.  Writing to it lets the slot go.
+ */
+TEST_F(swap, clean_swapin_reclaimed_without_write)
+{
+	size_t n = 64, i;
+	char *p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	long long out0;
+	uint64_t e;
+
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, n, 777);
+	ASSERT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
+	/* Wait for the writes to finish. */
+	for (i = 0; i < 200 && vmsim_pte(self->fd, n - 1) & VMSIM_PTE_PRESENT; i++)
+		usleep(10000);
+	e = vmsim_pte(self->fd, 0);
+	EXPECT_EQ(VMSIM_PTE_SWAPPED, e & (VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT));
+	EXPECT_EQ(0, bad_pages(p, n, 777));
+	e = vmsim_pte(self->fd, 0);
+	EXPECT_EQ(VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT,
+		  e & (VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT | VMSIM_PTE_DIRTY));
+	EXPECT_GE(meminfo_kb(VMSIM_MEMINFO, "SwapCached"),
+		  (long)(n * page_size / 1024));
+
+	out0 = stat_of("pswpout");
+	ASSERT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
+	EXPECT_EQ(out0, stat_of("pswpout"));
+	EXPECT_EQ(0, vmsim_pte(self->fd, 0) & VMSIM_PTE_PRESENT);
+	EXPECT_EQ(0, bad_pages(p, n, 777));
+
+	/* A write makes the swap copy stale: dirty, no slot. */
+	p[0] = 1;
+	e = vmsim_pte(self->fd, 0);
+	EXPECT_EQ(VMSIM_PTE_PRESENT | VMSIM_PTE_DIRTY,
+		  e & (VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT | VMSIM_PTE_DIRTY));
+	munmap(p, n * page_size);
+}
+
+static void touch_page(void *p)
+{
+	peek(p);
+}
+
+/*
+ * Bytes overwritten on the device behind vmsim's back: the process that
+ * touches that page gets SIGBUS, every other page reads back right.
+ */
+TEST_F(swap, corruption_detected)
+{
+	size_t n = 32, i;
+	char *p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	long long crc0 = stat_of("vmsim_swap_crc_errors");
+	char *garbage = aligned_alloc(page_size, page_size);
+	unsigned long slot;
+	uint64_t e;
+	int fd;
+
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, n, 31337);
+	ASSERT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
+	for (i = 0; i < 200 && vmsim_pte(self->fd, n - 1) & VMSIM_PTE_PRESENT; i++)
+		usleep(10000);
+	e = vmsim_pte(self->fd, 5);
+	ASSERT_EQ(VMSIM_PTE_SWAPPED, e & (VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT));
+	slot = VMSIM_PTE_SWP_OFFSET(e);
+
+	memset(garbage, 0x5a, page_size);
+	fd = open(dev1, O_RDWR | O_DIRECT);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ((ssize_t)page_size, pwrite(fd, garbage, page_size,
+					     slot * page_size));
+	close(fd);
+
+	EXPECT_EQ(SIGBUS, run_in_child(touch_page, p + 5 * page_size));
+	EXPECT_EQ(crc0 + 1, stat_of("vmsim_swap_crc_errors"));
+	/* Every other page is fine, and page 5 stays bad, not wrong. */
+	for (i = 0; i < n; i++)
+		if (i != 5)
+			EXPECT_TRUE(page_check(p + i * page_size, 31337 + i));
+	EXPECT_EQ(SIGBUS, run_in_child(touch_page, p + 5 * page_size));
+	/* DONTNEED lets go of it. */
+	EXPECT_EQ(1, vmsim_advise(self->fd, 5, 1, VMSIM_ADV_DONTNEED));
+	EXPECT_TRUE(page_is_zero(p + 5 * page_size));
+	free(garbage);
+	munmap(p, n * page_size);
+}
+
+/* Run a shell command; true if it exited 0. */
+static bool sh(const char *cmd)
+{
+	return system(cmd) == 0;
+}
+
+/*
+ * I/O errors from the device (dm-flakey over the second disk): pages whose
+ * read fails give SIGBUS and stay out; pages whose write fails stay in
+ * memory; all other data is intact.
+ */
+TEST_F(swap, io_errors)
+{
+	size_t n = 64, i;
+	char *p = vmsim_map(self->fd, 2 * n * page_size, 0,
+			    PROT_READ | PROT_WRITE);
+	long long rerr0 = stat_of("vmsim_swap_read_errors");
+	long long werr0 = stat_of("vmsim_swap_write_errors");
+	char table[256], cmd[512];
+	unsigned long long bytes;
+	int fd;
+
+	if (!sh("command -v dmsetup >/dev/null"))
+		SKIP(return, "no dmsetup");
+	fd = open(dev2, O_RDONLY);
+	ASSERT_EQ(0, ioctl(fd, BLKGETSIZE64, &bytes));
+	close(fd);
+	/* Up (no errors) for a day, then down (all I/O fails). */
+	snprintf(table, sizeof(table), "0 %llu flakey %s 0 86400 1", bytes / 512,
+		 dev2);
+	snprintf(cmd, sizeof(cmd),
+		 "dmsetup create --noudevsync vmsim-flaky --table '%s' && dmsetup mknodes vmsim-flaky",
+		 table);
+	if (!sh(cmd))
+		SKIP(return, "cannot create a dm-flakey device");
+	ASSERT_EQ(0, write_header(FLAKY, VMSIM_SWAP_VERSION));
+	ASSERT_EQ(0, swapoff_ioctl(self->fd, dev1));
+	ASSERT_EQ(0, swapon_ioctl(self->fd, FLAKY, 0, 0));
+
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, 2 * n, 4242);
+	/* Pages 0-63 go out while the device works. */
+	ASSERT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
+	for (i = 0; i < 200 && vmsim_pte(self->fd, n - 1) & VMSIM_PTE_PRESENT; i++)
+		usleep(10000);
+	ASSERT_EQ(0, vmsim_pte(self->fd, 0) & VMSIM_PTE_PRESENT);
+
+	/* Now every I/O fails. */
+	snprintf(table, sizeof(table), "0 %llu flakey %s 0 0 86400", bytes / 512,
+		 dev2);
+	snprintf(cmd, sizeof(cmd),
+		 "dmsetup reload --noudevsync vmsim-flaky --table '%s' && dmsetup resume --noudevsync vmsim-flaky",
+		 table);
+	ASSERT_TRUE(sh(cmd));
+
+	/* A read fails: SIGBUS, counted, and the page stays out. */
+	EXPECT_EQ(SIGBUS, run_in_child(touch_page, p));
+	EXPECT_GT(stat_of("vmsim_swap_read_errors"), rerr0);
+	/* A write fails: the pages stay, dirty, with their data. */
+	EXPECT_EQ(0, vmsim_advise(self->fd, n, n, VMSIM_ADV_PAGEOUT) < 0);
+	for (i = 0; i < 200 && stat_of("vmsim_swap_write_errors") == werr0; i++)
+		usleep(10000);
+	EXPECT_GT(stat_of("vmsim_swap_write_errors"), werr0);
+	for (i = 0; i < 200 && meminfo_kb(VMSIM_MEMINFO, "Writeback"); i++)
+		usleep(10000);
+	EXPECT_EQ(0, bad_pages(p + n * page_size, n, 4242 + n));
+
+	/* Back up: what went out reads back fine. */
+	snprintf(table, sizeof(table), "0 %llu flakey %s 0 86400 1", bytes / 512,
+		 dev2);
+	snprintf(cmd, sizeof(cmd),
+		 "dmsetup reload --noudevsync vmsim-flaky --table '%s' && dmsetup resume --noudevsync vmsim-flaky",
+		 table);
+	ASSERT_TRUE(sh(cmd));
+	EXPECT_EQ(0, bad_pages(p, n, 4242));
+	munmap(p, 2 * n * page_size);
+	EXPECT_EQ(0, vmsim_advise(self->fd, 0, 2 * n, VMSIM_ADV_DONTNEED) < 0);
+	EXPECT_EQ(0, swapoff_ioctl(self->fd, FLAKY));
+}
+
+TEST_HARNESS_MAIN
