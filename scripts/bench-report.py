@@ -25,6 +25,12 @@ TRACE_GOALS = {
 }
 
 
+# Swap throughput: vmsim / kernel swap >= 1.5 in both directions, and
+# vmsim within 2x of the raw device (vmsim / raw >= 0.5).
+SWAP_GOAL_KERNEL = 1.5
+SWAP_GOAL_RAW = 0.5
+
+
 def load(path):
     info, results = {}, []
     with open(path) as f:
@@ -42,6 +48,39 @@ def load(path):
     return info, results
 
 
+def print_swaps(swaps, raws, ratios):
+    """Swap throughput, vmsim beside the kernel's swap and the raw device."""
+    print(f"\n{'swap pass':<18}{'vmsim':>9}{'kernel':>9}{'raw':>9}"
+          f"{'vs kernel':>12}{'vs raw':>10}{'majflt v/k':>16}  (MiB/s)")
+    for w, b in sorted(swaps.items()):
+        v, o = b.get("vmsim"), b.get("private")
+        # The limit: large sequential I/O, but for random reads (one page
+        # per fault) 4 KiB reads.
+        pattern, direction = w.split("-")[1:3]
+        block = "4k" if (pattern, direction) == ("rand", "read") else "1M"
+        raw = raws.get(f"raw-seq-{direction}-{block}")
+        cells = "".join(f"{x['rate']:>9.1f}" if x else f"{'-':>9}" for x in (v, o, raw))
+        rs = ""
+        for other, goal in ((o, SWAP_GOAL_KERNEL), (raw, SWAP_GOAL_RAW)):
+            if v and other and other["rate"] > 0:
+                ratio = v["rate"] / other["rate"]
+                met = ratio >= goal
+                rs += f"{ratio:>8.2f}x{' ok' if met else ' <':<3}"
+                ratios.append({"workload": w, "versus": other["backend"],
+                               "ratio": round(ratio, 3), "goal": goal,
+                               "goal_met": met, "metric": "MiB/s"})
+            else:
+                rs += f"{'-':>11}"
+        mf = f"{v['majflt'] if v else '-'}/{o['majflt'] if o else '-'}"
+        print(f"{w:<18}{cells}{rs}{mf:>16}")
+    for w, r in sorted(raws.items()):
+        print(f"  {w:<22}{r['rate']:>9.1f} MiB/s (dd, O_DIRECT)")
+    print(f"(working set {next(iter(next(iter(swaps.values())).values()))['pages']} pages, "
+          f"4x the pool; kernel = MAP_PRIVATE anon in a memory.max cgroup swapping to an "
+          f"identical disk; raw = dd O_DIRECT, 1 MiB blocks, 4 KiB for random reads; "
+          f"goals: {SWAP_GOAL_KERNEL}x the kernel, within 2x of raw)")
+
+
 def main():
     outdir, kernels = sys.argv[1], sys.argv[2:]
     report = {}
@@ -53,10 +92,14 @@ def main():
             ok = False
             continue
         info, results = load(path)
-        rows, traces = {}, {}
+        rows, traces, swaps, raws = {}, {}, {}, {}
         for r in results:
             if r["workload"].startswith("trace-"):
                 traces.setdefault(r["workload"], {})[r["backend"]] = r
+            elif r["workload"].startswith("swap-"):
+                swaps.setdefault(r["workload"], {})[r["backend"]] = r
+            elif r["workload"].startswith("raw-"):
+                raws[r["workload"]] = r
             else:
                 rows.setdefault((r["workload"], r["threads"]), {})[r["backend"]] = r
         ratios = []
@@ -108,6 +151,8 @@ def main():
                 print(f"{w:<14}{any_r['accesses']:>10}{any_r['capacity']:>10}{cells}{rs}")
             print("(ratios: vmsim refaults / other refaults, lower is better; 'ok' = goal met,"
                   " '>' = above the goal; kernel = MAP_PRIVATE anon in a memory.max cgroup)")
+        if swaps:
+            print_swaps(swaps, raws, ratios)
         report[k] = {"info": info, "results": results, "ratios": ratios}
     with open(os.path.join(outdir, "results.json"), "w") as f:
         json.dump(report, f, indent=2)

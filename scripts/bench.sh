@@ -12,7 +12,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KERNELS=${KERNELS:-stock-6.1}
 POOL_MB=${POOL_MB:-512}
-BENCH=${BENCH:-speed,traces}
+BENCH=${BENCH:-speed,traces,swap}
 out=$top/out/bench
 mkdir -p "$out"
 

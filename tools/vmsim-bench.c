@@ -10,6 +10,10 @@
  *   retouch       write every page again, after it is resident
  *   trace         replay an access trace over a working set larger than
  *                 vmsim's pool (see below) and count refaults
+ *   swap          write, then read back and check, a working set larger
+ *                 than the pool, in order (--pattern seq) or at random
+ *                 (--pattern rand): swap throughput in MiB/s, the median
+ *                 of --reps runs
  *
  * Options:
  *   --mb N          size of the mapping (default 128)
@@ -42,12 +46,17 @@
  * where faults are the minor faults the process took (getrusage).  Trace
  * results add "refaults" (accesses to pages seen before that found them
  * gone: vmsim's and the cgroup's workingset_refault_anon, or Belady's
- * misses) and "compulsory" (first accesses).
+ * misses) and "compulsory" (first accesses).  Swap results (workloads
+ * swap-PATTERN-write and swap-PATTERN-read) are in MiB/s and add "majflt"
+ * (major faults), "pswpin" and "pswpout" (pages read and written by swap
+ * meanwhile) and "bad_pages" (pages read back wrong: always 0, or the
+ * run fails).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -539,6 +548,161 @@ static int run_trace(const struct opts *o, enum backend b)
 	return 0;
 }
 
+/* ------------------------------------------------------------------------
+ * Swap throughput
+ */
+
+static long majflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_majflt;
+}
+
+/*
+ * Fill a page with words derived from its number: never zero, so both
+ * vmsim and the kernel must write it out.
+ */
+static void swap_fill(uint64_t *w, size_t page)
+{
+	size_t i, n = page_size / sizeof(*w);
+
+	for (i = 0; i < n; i++)
+		w[i] = (page << 20 | i) * 0x9e3779b97f4a7c15ULL | 1;
+}
+
+/* Read every word of a page; count it bad if any word is wrong. */
+static int swap_check(const uint64_t *w, size_t page)
+{
+	size_t i, n = page_size / sizeof(*w);
+	int bad = 0;
+
+	for (i = 0; i < n; i++)
+		bad |= w[i] != ((page << 20 | i) * 0x9e3779b97f4a7c15ULL | 1);
+	return bad;
+}
+
+struct swap_pass {
+	double secs;
+	long majflt;
+	long long pswpin, pswpout;
+};
+
+static void swap_report(const struct opts *o, enum backend b,
+			const char *dir, size_t ws, const struct swap_pass *s,
+			size_t bad)
+{
+	double mib = (double)ws * page_size / (1 << 20);
+
+	printf("BENCH {\"workload\":\"swap-%s-%s\",\"backend\":\"%s\",",
+	       o->pattern, dir, backend_names[b]);
+	printf("\"threads\":1,\"pages\":%zu,\"capacity\":%zu,", ws,
+	       o->pool_pages);
+	printf("\"seconds\":%.6f,\"rate\":%.1f,\"unit\":\"MiB/s\",",
+	       s->secs, s->secs > 0 ? mib / s->secs : 0.0);
+	printf("\"majflt\":%ld,\"pswpin\":%lld,\"pswpout\":%lld,",
+	       s->majflt, s->pswpin, s->pswpout);
+	printf("\"bad_pages\":%zu}\n", bad);
+	fflush(stdout);
+}
+
+/* The order of a pass: 0, 1, 2, ... or a random permutation from @seed. */
+static void swap_order(unsigned int *order, size_t ws, int random,
+		       unsigned long long seed)
+{
+	size_t i;
+
+	for (i = 0; i < ws; i++)
+		order[i] = i;
+	if (!random)
+		return;
+	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
+	for (i = ws - 1; i > 0; i--) {
+		size_t j = rng_next() % (i + 1);
+		unsigned int x = order[i];
+
+		order[i] = order[j];
+		order[j] = x;
+	}
+}
+
+/*
+ * Write every page of a working set ws_mult times the pool, in order (seq)
+ * or in a random order (rand), then read every page back and check it, in
+ * order (seq) or in another random order (rand: not the write's, which
+ * would make the reads sequential on the device).  The write pass's rate
+ * includes the swap-out it forces, the read pass's the swap-in.  vmsim's
+ * counters come from /proc/vmsim_vmstat, the kernel's from /proc/vmstat
+ * (only this cgroup swaps meanwhile).
+ */
+static int cmp_pass(const void *a, const void *b)
+{
+	const struct swap_pass *x = a, *y = b;
+
+	return x->secs < y->secs ? -1 : x->secs > y->secs;
+}
+
+static int run_swap(const struct opts *o, enum backend b)
+{
+	size_t ws = o->pool_pages * o->ws_mult, i, bad = 0;
+	const char *vmstat = b == B_VMSIM ? "/proc/vmsim_vmstat" : "/proc/vmstat";
+	struct swap_pass pass[2][64];
+	unsigned int *order;
+	int dir, rep;
+
+	order = malloc(ws * sizeof(*order));
+	if (!order)
+		return -1;
+	if (b != B_VMSIM && (!o->cgroup || join_cgroup(o->cgroup))) {
+		fprintf(stderr, "vmsim-bench: cannot join cgroup %s\n",
+			o->cgroup ? o->cgroup : "(none given)");
+		return -1;
+	}
+	for (rep = 0; rep < o->reps; rep++) {
+		struct region r;
+
+		if (region_map(&r, b, ws * page_size)) {
+			fprintf(stderr, "vmsim-bench: %s: %s\n",
+				backend_names[b], strerror(errno));
+			return -1;
+		}
+		madvise(r.p, r.len, MADV_NOHUGEPAGE);
+		for (dir = 0; dir < 2; dir++) {
+			struct swap_pass *s = &pass[dir][rep];
+			long long in0 = stat_line(vmstat, "pswpin");
+			long long out0 = stat_line(vmstat, "pswpout");
+			long m0 = majflt();
+			double t0;
+
+			swap_order(order, ws, !strcmp(o->pattern, "rand"),
+				   o->seed + rep * 2 + dir);
+			t0 = now();
+			for (i = 0; i < ws; i++) {
+				uint64_t *w = (uint64_t *)(r.p + (size_t)order[i] *
+							   page_size);
+
+				if (dir == 0)
+					swap_fill(w, order[i]);
+				else
+					bad += swap_check(w, order[i]);
+			}
+			s->secs = now() - t0;
+			s->majflt = majflt() - m0;
+			s->pswpin = stat_line(vmstat, "pswpin") - in0;
+			s->pswpout = stat_line(vmstat, "pswpout") - out0;
+		}
+		region_unmap(&r);
+	}
+	/* The median run of each direction, with its counters. */
+	for (dir = 0; dir < 2; dir++)
+		qsort(pass[dir], o->reps, sizeof(pass[dir][0]), cmp_pass);
+	swap_report(o, b, "write", ws, &pass[0][o->reps / 2], 0);
+	swap_report(o, b, "read", ws, &pass[1][o->reps / 2], bad);
+	free(order);
+	return bad ? -1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -547,7 +711,10 @@ static void usage(void)
 		"       vmsim-bench trace --pattern zipf|loop|hotscan --pool-pages N\n"
 		"                   --backend vmsim|private|belady [--ws-mult N]\n"
 		"                   [--accesses N] [--seed N] [--cgroup DIR]\n"
-		"                   [--fill zero|data]\n");
+		"                   [--fill zero|data]\n"
+		"       vmsim-bench swap --pattern seq|rand --pool-pages N\n"
+		"                   --backend vmsim|private [--ws-mult N] [--seed N]\n"
+		"                   [--reps N] [--cgroup DIR]\n");
 	exit(2);
 }
 
@@ -616,6 +783,13 @@ int main(int argc, char **argv)
 		if (!o.accesses)
 			o.accesses = 4 * o.ws_mult * o.pool_pages;
 		return run_trace(&o, o.backend) ? 1 : 0;
+	}
+	if (!strcmp(workload, "swap")) {
+		if (!o.pool_pages || !o.ws_mult ||
+		    (o.backend != B_VMSIM && o.backend != B_PRIVATE) ||
+		    (strcmp(o.pattern, "seq") && strcmp(o.pattern, "rand")))
+			usage();
+		return run_swap(&o, o.backend) ? 1 : 0;
 	}
 	if (!strcmp(workload, "first-touch"))
 		again = 0;
