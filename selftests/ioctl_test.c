@@ -198,7 +198,7 @@ TEST_F(ioctl, info_and_stats_refusals)
 	info.reserved[2] = 9;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, VMSIM_IOC_INFO, &info));
 	memset(&st, 0, sizeof(st));
-	st.reserved[6] = 1;
+	st.reserved[4] = 1;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, VMSIM_IOC_STATS, &st));
 	memset(&st, 0, sizeof(st));
 	EXPECT_EQ(0, ioctl(self->fd, VMSIM_IOC_STATS, &st));

@@ -119,6 +119,7 @@ static int vmsim_mmap(struct file *file, struct vm_area_struct *vma)
 	vmsim_vm_flags_mod(vma, VM_MIXEDMAP, VM_MAYEXEC);
 	vma->vm_ops = &vmsim_vm_ops;
 	vma->vm_private_data = obj;
+	vmsim_object_note_span(obj, vma->vm_pgoff + pages);
 	return 0;
 }
 

@@ -27,6 +27,7 @@
 #include <linux/pagemap.h>
 
 #include "vmsim.h"
+#include "vmsim_trace.h"
 
 static void vmsim_sigbus_message(struct vmsim_object *obj, pgoff_t index)
 {
@@ -126,6 +127,7 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim_object *obj = vma->vm_private_data;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	int how = VMSIM_FAULT_MINOR;
 	vm_fault_t major = 0, ret;
 	pgoff_t index = vmf->pgoff;
 	struct page *page;
@@ -134,8 +136,10 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	int err;
 
 	/* mremap() may have grown the mapping past the object's limit. */
-	if (index >= vmsim_max_object_pages())
+	if (index >= vmsim_max_object_pages()) {
+		trace_vmsim_fault(obj->id, index, write, VMSIM_FAULT_SIGBUS);
 		return VM_FAULT_SIGBUS;
+	}
 
 	sptep = vmsim_shadow_lookup(obj, index, true);
 	if (!sptep)
@@ -164,6 +168,9 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 		vmsim_count(VMSIM_ZERO_MAP);
 		atomic_long_inc(&obj->stats.zero_maps);
 		atomic_long_inc(&obj->stats.minor);
+		trace_vmsim_fault(obj->id, index, write,
+				  ret & VM_FAULT_ERROR ? VMSIM_FAULT_SIGBUS :
+				  VMSIM_FAULT_ZERO_MAP);
 		vmsim_fault_around(vmf, obj);
 		return ret;
 	}
@@ -183,17 +190,23 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 			} else {
 				vmsim_swap_sigbus(obj, index, e, err);
 			}
+			trace_vmsim_fault(obj->id, index, write,
+					  VMSIM_FAULT_SIGBUS);
 			return VM_FAULT_SIGBUS;
 		}
 		major = VM_FAULT_MAJOR;
+		how = VMSIM_FAULT_MAJOR;
 	} else {
 		page = vmsim_entry_populate(obj, index, sptep);
 		if (!page) {
 			vmsim_entry_unlock(sptep);
 			vmsim_count(VMSIM_OOM);
 			vmsim_sigbus_message(obj, index);
+			trace_vmsim_fault(obj->id, index, write,
+					  VMSIM_FAULT_SIGBUS);
 			return VM_FAULT_SIGBUS;
 		}
+		how = VMSIM_FAULT_FILL;
 	}
 
 	/*
@@ -210,6 +223,7 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	} else {
 		atomic_long_inc(&obj->stats.minor);
 	}
+	trace_vmsim_fault(obj->id, index, write, how);
 	if (!write)
 		vmsim_fault_around(vmf, obj);
 	vmf->page = page;
@@ -242,12 +256,17 @@ static vm_fault_t vmsim_page_mkwrite(struct vm_fault *vmf)
 		 * then faults the new frame in.  If the entry was populated
 		 * meanwhile, that already happened.
 		 */
-		if (!(e & VMSIM_PTE_PRESENT) &&
-		    !vmsim_entry_populate(obj, index, sptep)) {
-			vmsim_entry_unlock(sptep);
-			vmsim_count(VMSIM_OOM);
-			vmsim_sigbus_message(obj, index);
-			return VM_FAULT_SIGBUS;
+		if (!(e & VMSIM_PTE_PRESENT)) {
+			if (!vmsim_entry_populate(obj, index, sptep)) {
+				vmsim_entry_unlock(sptep);
+				vmsim_count(VMSIM_OOM);
+				vmsim_sigbus_message(obj, index);
+				trace_vmsim_fault(obj->id, index, true,
+						  VMSIM_FAULT_SIGBUS);
+				return VM_FAULT_SIGBUS;
+			}
+			trace_vmsim_fault(obj->id, index, true,
+					  VMSIM_FAULT_FILL);
 		}
 		vmsim_entry_unlock(sptep);
 		return VM_FAULT_NOPAGE;

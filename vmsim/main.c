@@ -13,6 +13,9 @@
 
 #include "vmsim.h"
 
+#define CREATE_TRACE_POINTS
+#include "vmsim_trace.h"
+
 DEFINE_PER_CPU(struct vmsim_event_state, vmsim_event_states);
 
 unsigned long vmsim_event_sum(enum vmsim_event item)

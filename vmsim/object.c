@@ -33,6 +33,7 @@
 #include <linux/slab.h>
 
 #include "vmsim.h"
+#include "vmsim_trace.h"
 
 /* Every live object, for /proc/vmsim_objects and whole-pool operations. */
 DEFINE_MUTEX(vmsim_objects_lock);
@@ -505,6 +506,15 @@ struct page *vmsim_entry_swapin(struct vmsim_object *obj, pgoff_t index,
 		struct vmsim_swapin *r = &req[i];
 		bool main = r->index == index, active = false;
 
+		if (main)
+			trace_vmsim_swap_in(obj->id, r->index,
+					    vmsim_swp_type(r->swp),
+					    vmsim_swp_offset(r->swp), r->err);
+		else
+			trace_vmsim_swap_readahead(obj->id, r->index,
+						   vmsim_swp_type(r->swp),
+						   vmsim_swp_offset(r->swp),
+						   r->err);
 		if (r->err) {
 			vmsim_frame_free(r->page);
 			if (main)
@@ -783,4 +793,71 @@ void vmsim_object_get_stats(struct vmsim_object *obj, struct vmsim_stats *st)
 	st->dirty = atomic_long_read(&obj->stats.dirty);
 	st->swapped = atomic_long_read(&obj->stats.swapped);
 	st->table_pages = atomic_long_read(&obj->shadow.nr_tables);
+	st->id = obj->id;
+	st->size = atomic_long_read(&obj->stats.span);
+}
+
+/**
+ * vmsim_object_note_span() - record how far a new mapping reaches
+ * @obj: the object
+ * @end: the page offset just past the mapping
+ *
+ * Context: Any context.
+ */
+void vmsim_object_note_span(struct vmsim_object *obj, unsigned long end)
+{
+	long old = atomic_long_read(&obj->stats.span);
+
+	do {
+		if (old >= (long)end)
+			return;
+	} while (!atomic_long_try_cmpxchg(&obj->stats.span, &old, end));
+}
+
+/* The VMAs mapping @obj now, in every process. */
+static unsigned long vmsim_object_nr_maps(struct vmsim_object *obj)
+{
+	struct address_space *mapping = vmsim_object_mapping(obj);
+	unsigned long n = 0;
+	struct rb_node *node;
+
+	i_mmap_lock_read(mapping);
+	for (node = rb_first_cached(&mapping->i_mmap); node;
+	     node = rb_next(node))
+		n++;
+	i_mmap_unlock_read(mapping);
+	return n;
+}
+
+static int vmsim_object_show_one(struct vmsim_object *obj, void *data)
+{
+	struct seq_file *m = data;
+	struct vmsim_stats st;
+
+	vmsim_object_get_stats(obj, &st);
+	seq_printf(m, "%6llu %7d %-16s %5lu %10llu %10llu %10llu %10llu %10llu %10llu\n",
+		   st.id, obj->owner_pid, obj->owner_comm,
+		   vmsim_object_nr_maps(obj), st.size,
+		   st.resident, st.swapped, st.dirty, st.faults,
+		   st.major_faults);
+	return 0;
+}
+
+/**
+ * vmsim_objects_show() - /proc/vmsim_objects: one line per live object
+ * @m: the seq_file
+ * @v: unused
+ *
+ * Sizes are in pages.  Documentation/admin-guide.rst describes the columns.
+ *
+ * Context: Process context; takes vmsim_objects_lock, then each object's
+ * i_mmap_rwsem with it released.
+ * Return: 0.
+ */
+int vmsim_objects_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%6s %7s %-16s %5s %10s %10s %10s %10s %10s %10s\n",
+		   "id", "pid", "comm", "maps", "size", "resident", "swapped",
+		   "dirty", "faults", "majflt");
+	return vmsim_walk_objects(vmsim_object_show_one, m);
 }

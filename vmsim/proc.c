@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /proc/vmsim_meminfo, /proc/vmsim_vmstat and /proc/vmsim_zoneinfo.
+ * /proc/vmsim_meminfo, /proc/vmsim_vmstat, /proc/vmsim_zoneinfo and
+ * /proc/vmsim_objects (/proc/vmsim_swaps is swap.c's).
  *
  * /proc/vmsim_meminfo prints exactly the lines the running kernel's
  * /proc/meminfo prints, in the same order and byte format, so that tools
@@ -129,73 +130,141 @@ static int vmsim_meminfo_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static const char * const vmsim_event_names[NR_VMSIM_EVENTS] = {
-	[VMSIM_PGFAULT]		= "pgfault",
-	[VMSIM_PGMAJFAULT]	= "pgmajfault",
-	[VMSIM_PGALLOC]		= "pgalloc_normal",
-	[VMSIM_PGFREE]		= "pgfree",
-	[VMSIM_PGACTIVATE]	= "pgactivate",
-	[VMSIM_PGDEACTIVATE]	= "pgdeactivate",
-	[VMSIM_PGREFILL]	= "pgrefill",
-	[VMSIM_PGSTEAL_KSWAPD]	= "pgsteal_kswapd",
-	[VMSIM_PGSTEAL_DIRECT]	= "pgsteal_direct",
-	[VMSIM_PGSCAN_KSWAPD]	= "pgscan_kswapd",
-	[VMSIM_PGSCAN_DIRECT]	= "pgscan_direct",
-	[VMSIM_ALLOCSTALL]	= "allocstall_normal",
-	[VMSIM_PAGEOUTRUN]	= "pageoutrun",
-	[VMSIM_WORKINGSET_REFAULT] = "workingset_refault_anon",
-	[VMSIM_WORKINGSET_ACTIVATE] = "workingset_activate_anon",
-	[VMSIM_WORKINGSET_RESTORE] = "workingset_restore_anon",
-	[VMSIM_ZERO_FILL]	= "vmsim_zero_fill",
-	[VMSIM_ZERO_MAP]	= "vmsim_zero_map",
-	[VMSIM_FAULT_AROUND]	= "vmsim_fault_around",
-	[VMSIM_OOM]		= "vmsim_oom_sigbus",
-	[VMSIM_ORPHANED]	= "vmsim_orphaned",
-	[VMSIM_PGSTEAL_PAGEOUT]	= "vmsim_pageout",
-	[VMSIM_KSWAPD_STUCK]	= "vmsim_kswapd_no_progress",
-	[VMSIM_RECLAIM_ZERO]	= "vmsim_reclaim_zero",
-	[VMSIM_UNEVICTABLE]	= "vmsim_unevictable_parked",
-	[VMSIM_AGING_PASSES]	= "vmsim_aging_passes",
-	[VMSIM_AGING_SCANNED]	= "vmsim_aging_scanned",
-	[VMSIM_PSWPIN]		= "pswpin",
-	[VMSIM_PSWPOUT]		= "pswpout",
-	[VMSIM_SWAP_RA]		= "swap_ra",
-	[VMSIM_SWAP_RA_HIT]	= "swap_ra_hit",
-	[VMSIM_SWAP_READ_ERRORS] = "vmsim_swap_read_errors",
-	[VMSIM_SWAP_CRC_ERRORS]	= "vmsim_swap_crc_errors",
-	[VMSIM_SWAP_WRITE_ERRORS] = "vmsim_swap_write_errors",
-	[VMSIM_SWAP_FULL]	= "vmsim_swap_full",
-	[VMSIM_SWAP_SIGBUS]	= "vmsim_swap_sigbus",
+/*
+ * /proc/vmsim_vmstat: first the lines whose names /proc/vmstat also has,
+ * in the order it prints them (the same in 6.1 and 6.12), then vmsim's own
+ * counters, each named with a "vmsim_" prefix.  A line is an event counter
+ * (enum vmsim_event), a gauge, or a sum of two event counters.
+ */
+enum vmsim_vmstat_gauge {
+	VMSIM_G_FREE = NR_VMSIM_EVENTS,
+	VMSIM_G_INACTIVE,
+	VMSIM_G_ACTIVE,
+	VMSIM_G_UNEVICTABLE,
+	VMSIM_G_ANON,
+	VMSIM_G_DIRTY,
+	VMSIM_G_WRITEBACK,
+	VMSIM_G_TABLES,
+	VMSIM_G_SWAPCACHE,
+	VMSIM_G_PGPGIN,		/* KiB read from swap */
+	VMSIM_G_PGPGOUT,	/* KiB written to swap */
+	VMSIM_G_ZERO_PENDING,
+	VMSIM_G_SWAPPED,
 };
+
+struct vmsim_vmstat_line {
+	const char *name;
+	unsigned short src;	/* an event or a gauge */
+	unsigned short plus;	/* an event added to it, or 0 */
+};
+
+static const struct vmsim_vmstat_line vmsim_vmstat_lines[] = {
+	{ "nr_free_pages",		VMSIM_G_FREE },
+	{ "nr_zone_inactive_anon",	VMSIM_G_INACTIVE },
+	{ "nr_zone_active_anon",	VMSIM_G_ACTIVE },
+	{ "nr_zone_unevictable",	VMSIM_G_UNEVICTABLE },
+	{ "nr_inactive_anon",		VMSIM_G_INACTIVE },
+	{ "nr_active_anon",		VMSIM_G_ACTIVE },
+	{ "nr_unevictable",		VMSIM_G_UNEVICTABLE },
+	{ "workingset_refault_anon",	VMSIM_WORKINGSET_REFAULT },
+	{ "workingset_activate_anon",	VMSIM_WORKINGSET_ACTIVATE },
+	{ "workingset_restore_anon",	VMSIM_WORKINGSET_RESTORE },
+	{ "nr_anon_pages",		VMSIM_G_ANON },
+	{ "nr_dirty",			VMSIM_G_DIRTY },
+	{ "nr_writeback",		VMSIM_G_WRITEBACK },
+	{ "nr_page_table_pages",	VMSIM_G_TABLES },
+	{ "nr_swapcached",		VMSIM_G_SWAPCACHE },
+	{ "pgpgin",			VMSIM_G_PGPGIN },
+	{ "pgpgout",			VMSIM_G_PGPGOUT },
+	{ "pswpin",			VMSIM_PSWPIN },
+	{ "pswpout",			VMSIM_PSWPOUT },
+	{ "pgalloc_normal",		VMSIM_PGALLOC },
+	{ "allocstall_normal",		VMSIM_ALLOCSTALL },
+	{ "pgfree",			VMSIM_PGFREE },
+	{ "pgactivate",			VMSIM_PGACTIVATE },
+	{ "pgdeactivate",		VMSIM_PGDEACTIVATE },
+	{ "pgfault",			VMSIM_PGFAULT },
+	{ "pgmajfault",			VMSIM_PGMAJFAULT },
+	{ "pgrefill",			VMSIM_PGREFILL },
+	{ "pgsteal_kswapd",		VMSIM_PGSTEAL_KSWAPD },
+	{ "pgsteal_direct",		VMSIM_PGSTEAL_DIRECT },
+	{ "pgscan_kswapd",		VMSIM_PGSCAN_KSWAPD },
+	{ "pgscan_direct",		VMSIM_PGSCAN_DIRECT },
+	{ "pgscan_anon",		VMSIM_PGSCAN_KSWAPD, VMSIM_PGSCAN_DIRECT },
+	{ "pgsteal_anon",		VMSIM_PGSTEAL_KSWAPD, VMSIM_PGSTEAL_DIRECT },
+	{ "pageoutrun",			VMSIM_PAGEOUTRUN },
+	{ "swap_ra",			VMSIM_SWAP_RA },
+	{ "swap_ra_hit",		VMSIM_SWAP_RA_HIT },
+	/* vmsim's own */
+	{ "vmsim_zero_fill",		VMSIM_ZERO_FILL },
+	{ "vmsim_zero_map",		VMSIM_ZERO_MAP },
+	{ "vmsim_zero_pending",		VMSIM_G_ZERO_PENDING },
+	{ "vmsim_fault_around",		VMSIM_FAULT_AROUND },
+	{ "vmsim_oom_sigbus",		VMSIM_OOM },
+	{ "vmsim_orphaned",		VMSIM_ORPHANED },
+	{ "vmsim_pageout",		VMSIM_PGSTEAL_PAGEOUT },
+	{ "vmsim_kswapd_no_progress",	VMSIM_KSWAPD_STUCK },
+	{ "vmsim_reclaim_zero",		VMSIM_RECLAIM_ZERO },
+	{ "vmsim_unevictable_parked",	VMSIM_UNEVICTABLE },
+	{ "vmsim_aging_passes",		VMSIM_AGING_PASSES },
+	{ "vmsim_aging_scanned",	VMSIM_AGING_SCANNED },
+	{ "vmsim_swapped",		VMSIM_G_SWAPPED },
+	{ "vmsim_swap_read_errors",	VMSIM_SWAP_READ_ERRORS },
+	{ "vmsim_swap_crc_errors",	VMSIM_SWAP_CRC_ERRORS },
+	{ "vmsim_swap_write_errors",	VMSIM_SWAP_WRITE_ERRORS },
+	{ "vmsim_swap_full",		VMSIM_SWAP_FULL },
+	{ "vmsim_swap_sigbus",		VMSIM_SWAP_SIGBUS },
+};
+
+static unsigned long vmsim_vmstat_value(unsigned int src)
+{
+	if (src < NR_VMSIM_EVENTS)
+		return vmsim_event_sum(src);
+
+	switch ((enum vmsim_vmstat_gauge)src) {
+	case VMSIM_G_FREE:
+		return vmsim_nr_free();
+	case VMSIM_G_INACTIVE:
+		return READ_ONCE(vmsim_lru.nr[VMSIM_LRU_INACTIVE]);
+	case VMSIM_G_ACTIVE:
+		return READ_ONCE(vmsim_lru.nr[VMSIM_LRU_ACTIVE]);
+	case VMSIM_G_UNEVICTABLE:
+		return READ_ONCE(vmsim_lru.nr[VMSIM_LRU_UNEVICTABLE]);
+	case VMSIM_G_ANON:
+		return vmsim_stat_sum(VMSIM_NR_RESIDENT);
+	case VMSIM_G_DIRTY:
+		return vmsim_stat_sum(VMSIM_NR_DIRTY);
+	case VMSIM_G_WRITEBACK:
+		return vmsim_stat_sum(VMSIM_NR_WRITEBACK);
+	case VMSIM_G_TABLES:
+		return atomic_long_read(&vmsim_nr_table_pages);
+	case VMSIM_G_SWAPCACHE:
+		return vmsim_stat_sum(VMSIM_NR_SWAPCACHE);
+	case VMSIM_G_PGPGIN:
+		return vmsim_event_sum(VMSIM_PSWPIN) << (PAGE_SHIFT - 10);
+	case VMSIM_G_PGPGOUT:
+		return vmsim_event_sum(VMSIM_PSWPOUT) << (PAGE_SHIFT - 10);
+	case VMSIM_G_ZERO_PENDING:
+		return vmsim_zero_pending();
+	case VMSIM_G_SWAPPED:
+		return vmsim_stat_sum(VMSIM_NR_SWAPPED);
+	}
+	return 0;
+}
 
 static int vmsim_vmstat_show(struct seq_file *m, void *v)
 {
-	int i;
+	const struct vmsim_vmstat_line *l;
 
-	seq_printf(m, "nr_free_pages %lu\n", vmsim_nr_free());
-	seq_printf(m, "nr_zone_inactive_anon %lu\n",
-		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_INACTIVE]));
-	seq_printf(m, "nr_zone_active_anon %lu\n",
-		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_ACTIVE]));
-	seq_printf(m, "nr_zone_unevictable %lu\n",
-		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_UNEVICTABLE]));
-	seq_printf(m, "nr_inactive_anon %lu\n",
-		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_INACTIVE]));
-	seq_printf(m, "nr_active_anon %lu\n",
-		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_ACTIVE]));
-	seq_printf(m, "nr_unevictable %lu\n",
-		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_UNEVICTABLE]));
-	seq_printf(m, "nr_anon_pages %lu\n", vmsim_stat_sum(VMSIM_NR_RESIDENT));
-	seq_printf(m, "nr_dirty %lu\n", vmsim_stat_sum(VMSIM_NR_DIRTY));
-	seq_printf(m, "nr_writeback %lu\n", vmsim_stat_sum(VMSIM_NR_WRITEBACK));
-	seq_printf(m, "nr_swapcached %lu\n",
-		   vmsim_stat_sum(VMSIM_NR_SWAPCACHE));
-	seq_printf(m, "nr_page_table_pages %ld\n",
-		   atomic_long_read(&vmsim_nr_table_pages));
-	for (i = 0; i < NR_VMSIM_EVENTS; i++)
-		seq_printf(m, "%s %lu\n", vmsim_event_names[i],
-			   vmsim_event_sum(i));
-	seq_printf(m, "vmsim_zero_pending %lu\n", vmsim_zero_pending());
+	BUILD_BUG_ON(VMSIM_G_SWAPPED > USHRT_MAX);
+	for (l = vmsim_vmstat_lines;
+	     l < vmsim_vmstat_lines + ARRAY_SIZE(vmsim_vmstat_lines); l++) {
+		unsigned long val = vmsim_vmstat_value(l->src);
+
+		if (l->plus)
+			val += vmsim_vmstat_value(l->plus);
+		seq_printf(m, "%s %lu\n", l->name, val);
+	}
 	return 0;
 }
 
@@ -238,8 +307,13 @@ int vmsim_proc_init(void)
 		goto out_remove_vmstat;
 	if (!proc_create_single("vmsim_swaps", 0444, NULL, vmsim_swaps_show))
 		goto out_remove_zoneinfo;
+	if (!proc_create_single("vmsim_objects", 0444, NULL,
+				vmsim_objects_show))
+		goto out_remove_swaps;
 	return 0;
 
+out_remove_swaps:
+	remove_proc_entry("vmsim_swaps", NULL);
 out_remove_zoneinfo:
 	remove_proc_entry("vmsim_zoneinfo", NULL);
 out_remove_vmstat:
@@ -252,6 +326,7 @@ out:
 
 void vmsim_proc_exit(void)
 {
+	remove_proc_entry("vmsim_objects", NULL);
 	remove_proc_entry("vmsim_swaps", NULL);
 	remove_proc_entry("vmsim_zoneinfo", NULL);
 	remove_proc_entry("vmsim_vmstat", NULL);

@@ -53,6 +53,7 @@
 #include <linux/wait_bit.h>
 
 #include "vmsim.h"
+#include "vmsim_trace.h"
 
 /* Pages scanned per batch (and per TLB flush). */
 #define VMSIM_SCAN_BATCH	16
@@ -445,6 +446,9 @@ void vmsim_writeback_done(struct vmsim_isolated *iso, int err, bool direct)
 	enum vmsim_lru_list lru = VMSIM_LRU_INACTIVE;
 	u64 e;
 
+	trace_vmsim_swap_out_done(iso->obj->id, iso->index,
+				  vmsim_swp_type(iso->swp),
+				  vmsim_swp_offset(iso->swp), err);
 	vmsim_entry_lock(iso->sptep);
 	e = vmsim_pte_read(iso->sptep);
 	vmsim_stat_add(VMSIM_NR_WRITEBACK, -1);
@@ -714,6 +718,7 @@ unsigned long vmsim_shrink(unsigned long nr, bool direct)
 		vmsim_flush_writes(&sc);
 		kfree(sc.wb);
 	}
+	trace_vmsim_reclaim(nr, sc.scanned, sc.reclaimed, direct);
 	return sc.reclaimed;
 }
 
@@ -925,8 +930,11 @@ void vmsim_reclaim_kick(void)
 
 static void vmsim_wakeup_vmsimd(void)
 {
-	if (wq_has_sleeper(&vmsimd_wait))
+	if (wq_has_sleeper(&vmsimd_wait)) {
+		trace_vmsim_wakeup_vmsimd(vmsim_nr_free(),
+					  READ_ONCE(vmsim_wmark.low));
 		wake_up_interruptible(&vmsimd_wait);
+	}
 }
 
 /*

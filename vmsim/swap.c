@@ -37,6 +37,7 @@
 #include <linux/workqueue.h>
 
 #include "vmsim.h"
+#include "vmsim_trace.h"
 
 /*
  * Areas by type; set and cleared under vmsim_swap_mutex, read locklessly
@@ -517,8 +518,14 @@ unsigned int vmsim_swap_write(struct vmsim_isolated *iso, unsigned int nr,
 				GFP_NOIO);
 		bio->bi_iter.bi_sector = (sector_t)vmsim_swp_offset(iso[i].swp) <<
 					 (PAGE_SHIFT - SECTOR_SHIFT);
-		for (j = 0; j < n; j++)
-			__bio_add_page(bio, iso[i + j].page, PAGE_SIZE, 0);
+		for (j = 0; j < n; j++) {
+			struct vmsim_isolated *w = &iso[i + j];
+
+			__bio_add_page(bio, w->page, PAGE_SIZE, 0);
+			trace_vmsim_swap_out(w->obj->id, w->index,
+					     vmsim_swp_type(w->swp),
+					     vmsim_swp_offset(w->swp), 0);
+		}
 		bio->bi_private = io;
 		bio->bi_end_io = vmsim_write_end_io;
 		atomic_add(n, &a->inflight);

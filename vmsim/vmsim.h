@@ -356,6 +356,7 @@ struct vmsim_object_stats {
 	atomic_long_t resident;		/* frames held (PRESENT entries) */
 	atomic_long_t dirty;		/* of which DIRTY */
 	atomic_long_t swapped;		/* entries with a swap copy */
+	atomic_long_t span;		/* end of the furthest mapping, pages */
 };
 
 /**
@@ -400,6 +401,8 @@ int vmsim_object_advise(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 		       u64 __user *out);
 void vmsim_object_get_stats(struct vmsim_object *obj, struct vmsim_stats *st);
+void vmsim_object_note_span(struct vmsim_object *obj, unsigned long end);
+int vmsim_objects_show(struct seq_file *m, void *v);
 
 static inline void vmsim_resident_add(struct vmsim_object *obj, long delta)
 {

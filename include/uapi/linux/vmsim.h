@@ -194,6 +194,9 @@ struct vmsim_advice {
  * @dirty:		(out) resident pages that are dirty now
  * @swapped:		(out) pages with a copy in swap now
  * @table_pages:	(out) pages of shadow page table now
+ * @id:			(out) the object's number, as /proc/vmsim_objects and
+ *			the vmsim tracepoints show it
+ * @size:		(out) pages up to the end of the furthest mapping made
  * @reserved:		must be zero on input
  */
 struct vmsim_stats {
@@ -206,7 +209,9 @@ struct vmsim_stats {
 	__u64 dirty;
 	__u64 swapped;
 	__u64 table_pages;
-	__u64 reserved[7];
+	__u64 id;
+	__u64 size;
+	__u64 reserved[5];
 };
 
 #define VMSIM_IOC_STATS		_IOWR(VMSIM_IOC_MAGIC, 0x03, struct vmsim_stats)
