@@ -121,12 +121,15 @@ fi
 for t in "$root"/tools/*; do ln -s "/tools/$(basename "$t")" "$root/usr/bin/"; done
 
 # Programs from the host that the tests run (dynamically linked): copied
-# with their libraries and the loader, at the same paths.
+# with their libraries and the loader, at the same paths, in place of any
+# busybox applet link there.  Other files (data) are copied as they are.
 copy_prog() {	# copy_prog PATH
-	local f lib
-	[ -x "$1" ] || return 0
+	local lib
+	[ -e "$1" ] || return 0
 	mkdir -p "$root$(dirname "$1")"
+	rm -f "$root$1"
 	cp -L "$1" "$root$1"
+	[ -x "$1" ] || return 0
 	for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*'); do
 		[ -e "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"

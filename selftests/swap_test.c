@@ -31,50 +31,6 @@ static const char *dev1, *dev2;
 /* The dm-flakey device io_errors makes over dev2. */
 #define FLAKY "/dev/mapper/vmsim-flaky"
 
-static int swapon_ioctl(int fd, const char *path, int prio,
-			unsigned int flags)
-{
-	struct vmsim_swapon a = {
-		.path = (uintptr_t)path, .priority = prio, .flags = flags,
-	};
-
-	return ioctl(fd, VMSIM_IOC_SWAPON, &a) ? -errno : 0;
-}
-
-static int swapoff_ioctl(int fd, const char *path)
-{
-	struct vmsim_swapon a = { .path = (uintptr_t)path };
-
-	return ioctl(fd, VMSIM_IOC_SWAPOFF, &a) ? -errno : 0;
-}
-
-/* Write a vmsim swap header (or, with @version 0, zero the first page). */
-static int write_header(const char *path, unsigned int version)
-{
-	struct vmsim_swap_header *h;
-	unsigned long long bytes;
-	char *buf;
-	int fd, ret = 0;
-
-	buf = aligned_alloc(page_size, page_size);
-	fd = open(path, O_RDWR | O_DIRECT);
-	if (fd < 0 || !buf || ioctl(fd, BLKGETSIZE64, &bytes))
-		return -1;
-	memset(buf, 0, page_size);
-	if (version) {
-		h = (struct vmsim_swap_header *)buf;
-		memcpy(h->magic, VMSIM_SWAP_MAGIC, sizeof(VMSIM_SWAP_MAGIC));
-		h->version = htole32(version);
-		h->page_size = htole32(page_size);
-		h->nr_pages = htole64(bytes / page_size);
-	}
-	if (pwrite(fd, buf, page_size, 0) != (ssize_t)page_size)
-		ret = -1;
-	close(fd);
-	free(buf);
-	return ret;
-}
-
 /* A checksum of the device's first @mb MiB, to see that nothing wrote. */
 static unsigned long long dev_sum(const char *path, int mb)
 {
@@ -182,7 +138,7 @@ static void swap_reset(struct __test_metadata *_metadata)
 	ASSERT_GE(fd, 0);
 	for (i = 0; i < 3; i++) {
 		for (try = 0; try < 100; try++) {
-			err = swapoff_ioctl(fd, areas[i]);
+			err = vmsim_swapoff_ioctl(fd, areas[i]);
 			if (err != -ENOMEM && err != -EIO)
 				break;
 			usleep(100 * 1000);
@@ -212,9 +168,9 @@ FIXTURE_SETUP(swap)
 		SETUP_SKIP("need block devices %s and %s", dev1, dev2);
 	self->pool = self->info.pool_pages;
 	swap_reset(_metadata);
-	ASSERT_EQ(0, write_header(dev1, VMSIM_SWAP_VERSION));
-	ASSERT_EQ(0, write_header(dev2, VMSIM_SWAP_VERSION));
-	ASSERT_EQ(0, swapon_ioctl(self->fd, dev1, 0, 0));
+	ASSERT_EQ(0, vmsim_swap_header_write(dev1, VMSIM_SWAP_VERSION));
+	ASSERT_EQ(0, vmsim_swap_header_write(dev2, VMSIM_SWAP_VERSION));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev1, 0, 0));
 }
 
 /* Free the test's object first: its pages out there would not fit back. */
@@ -236,58 +192,58 @@ TEST_F(swap, swapon_refusals)
 	char *longpath;
 
 	/* No header. */
-	ASSERT_EQ(0, write_header(dev2, 0));
+	ASSERT_EQ(0, vmsim_swap_header_write(dev2, 0));
 	sum = dev_sum(dev2, 4);
-	EXPECT_EQ(-EINVAL, swapon_ioctl(self->fd, dev2, 0, 0));
+	EXPECT_EQ(-EINVAL, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
 	EXPECT_EQ(sum, dev_sum(dev2, 4));
 	/* A Linux swap area is not a vmsim one. */
 	if (system("mkswap /dev/vdb >/dev/null 2>&1") == 0 &&
 	    !strcmp(dev2, "/dev/vdb")) {
 		sum = dev_sum(dev2, 4);
-		EXPECT_EQ(-EINVAL, swapon_ioctl(self->fd, dev2, 0, 0));
+		EXPECT_EQ(-EINVAL, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
 		EXPECT_EQ(sum, dev_sum(dev2, 4));
 	}
 	/* A header of another version. */
-	ASSERT_EQ(0, write_header(dev2, 99));
-	EXPECT_EQ(-EINVAL, swapon_ioctl(self->fd, dev2, 0, 0));
+	ASSERT_EQ(0, vmsim_swap_header_write(dev2, 99));
+	EXPECT_EQ(-EINVAL, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
 	/* Busy: someone holds the device exclusively. */
-	ASSERT_EQ(0, write_header(dev2, VMSIM_SWAP_VERSION));
+	ASSERT_EQ(0, vmsim_swap_header_write(dev2, VMSIM_SWAP_VERSION));
 	busy = open(dev2, O_RDWR | O_EXCL);
 	ASSERT_GE(busy, 0);
-	EXPECT_EQ(-EBUSY, swapon_ioctl(self->fd, dev2, 0, 0));
+	EXPECT_EQ(-EBUSY, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
 	close(busy);
 	/* Already on: the device is ours. */
-	EXPECT_EQ(-EBUSY, swapon_ioctl(self->fd, dev1, 0, 0));
+	EXPECT_EQ(-EBUSY, vmsim_swapon_ioctl(self->fd, dev1, 0, 0));
 	/* A regular file, and nothing at all. */
 	fd = mkstemp(file);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, ftruncate(fd, 1 << 20));
 	close(fd);
-	EXPECT_EQ(-ENOTBLK, swapon_ioctl(self->fd, file, 0, 0));
+	EXPECT_EQ(-ENOTBLK, vmsim_swapon_ioctl(self->fd, file, 0, 0));
 	unlink(file);
-	EXPECT_EQ(-ENOENT, swapon_ioctl(self->fd, "/dev/no-such-device", 0, 0));
+	EXPECT_EQ(-ENOENT, vmsim_swapon_ioctl(self->fd, "/dev/no-such-device", 0, 0));
 	/* Bad arguments. */
-	EXPECT_EQ(-EINVAL, swapon_ioctl(self->fd, dev2, 0, 0x100));
-	EXPECT_EQ(-EINVAL, swapon_ioctl(self->fd, dev2, -5,
-					VMSIM_SWAP_FLAG_PREFER));
-	EXPECT_EQ(-EINVAL, swapon_ioctl(self->fd, dev2, 40000,
-					VMSIM_SWAP_FLAG_PREFER));
+	EXPECT_EQ(-EINVAL, vmsim_swapon_ioctl(self->fd, dev2, 0, 0x100));
+	EXPECT_EQ(-EINVAL, vmsim_swapon_ioctl(self->fd, dev2, -5,
+					      VMSIM_SWAP_FLAG_PREFER));
+	EXPECT_EQ(-EINVAL, vmsim_swapon_ioctl(self->fd, dev2, 40000,
+					      VMSIM_SWAP_FLAG_PREFER));
 	a.reserved[0] = 1;
 	EXPECT_EQ(-1, ioctl(self->fd, VMSIM_IOC_SWAPON, &a));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-EFAULT, swapon_ioctl(self->fd, (char *)16, 0, 0));
+	EXPECT_EQ(-EFAULT, vmsim_swapon_ioctl(self->fd, (char *)16, 0, 0));
 	longpath = malloc(8192);
 	ASSERT_NE(NULL, longpath);
 	memset(longpath, 'a', 8191);
 	longpath[8191] = 0;
-	EXPECT_EQ(-ENAMETOOLONG, swapon_ioctl(self->fd, longpath, 0, 0));
+	EXPECT_EQ(-ENAMETOOLONG, vmsim_swapon_ioctl(self->fd, longpath, 0, 0));
 	free(longpath);
 	/* swapoff of what is not on. */
-	EXPECT_EQ(-EINVAL, swapoff_ioctl(self->fd, dev2));
-	EXPECT_EQ(-ENOENT, swapoff_ioctl(self->fd, "/dev/no-such-device"));
+	EXPECT_EQ(-EINVAL, vmsim_swapoff_ioctl(self->fd, dev2));
+	EXPECT_EQ(-ENOENT, vmsim_swapoff_ioctl(self->fd, "/dev/no-such-device"));
 	/* And now it works. */
-	EXPECT_EQ(0, swapon_ioctl(self->fd, dev2, 7, VMSIM_SWAP_FLAG_PREFER));
-	EXPECT_EQ(0, swapoff_ioctl(self->fd, dev2));
+	EXPECT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 7, VMSIM_SWAP_FLAG_PREFER));
+	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev2));
 }
 
 /* Only CAP_SYS_ADMIN may turn swap on or off. */
@@ -303,8 +259,8 @@ TEST_F(swap, needs_privilege)
 	if (pid == 0) {
 		if (setgid(65534) || setuid(65534))
 			_exit(2);
-		if (swapon_ioctl(self->fd, dev2, 0, 0) != -EPERM ||
-		    swapoff_ioctl(self->fd, dev1) != -EPERM)
+		if (vmsim_swapon_ioctl(self->fd, dev2, 0, 0) != -EPERM ||
+		    vmsim_swapoff_ioctl(self->fd, dev1) != -EPERM)
 			_exit(3);
 		_exit(0);
 	}
@@ -437,14 +393,14 @@ TEST_F_TIMEOUT(swap, swapoff_with_pages_out, 180)
 	ASSERT_NE(MAP_FAILED, p);
 	fill(p, n, 123456);
 	ASSERT_GT(swaps_used(dev1), 0);
-	ASSERT_EQ(0, swapon_ioctl(self->fd, dev2, 0, 0));
-	EXPECT_EQ(0, swapoff_ioctl(self->fd, dev1));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
+	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev1));
 	EXPECT_EQ(-1, swaps_used(dev1));
 	EXPECT_GT(swaps_used(dev2), 0);
 	EXPECT_EQ(0, bad_pages(p, n, 123456));
 	munmap(p, n * page_size);
 	/* The fixture's teardown turns dev2 off. */
-	ASSERT_EQ(0, swapon_ioctl(self->fd, dev1, 0, 0));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev1, 0, 0));
 }
 
 /*
@@ -461,13 +417,13 @@ TEST_F_TIMEOUT(swap, swapoff_killed, 180)
 
 	ASSERT_NE(MAP_FAILED, p);
 	fill(p, n, 8080);
-	ASSERT_EQ(0, swapon_ioctl(self->fd, dev2, 0, 0));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
 	before = swaps_settle(dev1);
 	ASSERT_GT(before, 0);
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0)
-		_exit(swapoff_ioctl(self->fd, dev1) ? 1 : 0);
+		_exit(vmsim_swapoff_ioctl(self->fd, dev1) ? 1 : 0);
 	/* Kill it once a tenth of the pages are back. */
 	for (i = 0; i < 10000; i++) {
 		now = swaps_used(dev1);
@@ -485,7 +441,7 @@ TEST_F_TIMEOUT(swap, swapoff_killed, 180)
 	EXPECT_GT(now, 0);
 	EXPECT_LT(now, before);
 	EXPECT_EQ(0, bad_pages(p, n, 8080));
-	EXPECT_EQ(0, swapoff_ioctl(self->fd, dev1));
+	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev1));
 	EXPECT_EQ(0, bad_pages(p, n, 8080));
 	munmap(p, n * page_size);
 }
@@ -501,7 +457,7 @@ TEST_F_TIMEOUT(swap, swapoff_cannot_fit, 180)
 	fill(p, n, 55555);
 	used = swaps_settle(dev1);
 	ASSERT_GT(used, (long)(self->pool * page_size / 1024 / 2));
-	EXPECT_EQ(-ENOMEM, swapoff_ioctl(self->fd, dev1));
+	EXPECT_EQ(-ENOMEM, vmsim_swapoff_ioctl(self->fd, dev1));
 	EXPECT_EQ(used, swaps_used(dev1));
 	EXPECT_EQ(0, bad_pages(p, n, 55555));
 	munmap(p, n * page_size);
@@ -521,10 +477,10 @@ TEST_F_TIMEOUT(swap, swapon_swapoff_under_load, 180)
 		writer_fn(&w);
 	for (i = 0; i < 4; i++) {
 		usleep(100 * 1000);
-		EXPECT_EQ(0, swapon_ioctl(self->fd, dev2, 0, 0));
+		EXPECT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
 		usleep(100 * 1000);
 		/* May fail to fit while the writer holds the pool: fine. */
-		int err = swapoff_ioctl(self->fd, dev2);
+		int err = vmsim_swapoff_ioctl(self->fd, dev2);
 
 		EXPECT_TRUE(err == 0 || err == -ENOMEM) {
 			TH_LOG("swapoff: %d", err);
@@ -564,19 +520,19 @@ TEST_F_TIMEOUT(swap, priorities, 180)
 	size_t n = 2 * self->pool;
 	char *p;
 
-	ASSERT_EQ(0, swapon_ioctl(self->fd, dev2, 0, 0));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
 	EXPECT_EQ(-1, swaps_prio(dev1));
 	EXPECT_EQ(-2, swaps_prio(dev2));
-	ASSERT_EQ(0, swapoff_ioctl(self->fd, dev1));
+	ASSERT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev1));
 	EXPECT_EQ(-1, swaps_prio(dev2));
-	ASSERT_EQ(0, swapon_ioctl(self->fd, dev1, 0, 0));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev1, 0, 0));
 	EXPECT_EQ(-2, swaps_prio(dev1));
-	ASSERT_EQ(0, swapoff_ioctl(self->fd, dev2));
+	ASSERT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev2));
 	EXPECT_EQ(-1, swaps_prio(dev1));
 
-	ASSERT_EQ(0, swapoff_ioctl(self->fd, dev1));
-	ASSERT_EQ(0, swapon_ioctl(self->fd, dev1, 10, VMSIM_SWAP_FLAG_PREFER));
-	ASSERT_EQ(0, swapon_ioctl(self->fd, dev2, 5, VMSIM_SWAP_FLAG_PREFER));
+	ASSERT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev1));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev1, 10, VMSIM_SWAP_FLAG_PREFER));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 5, VMSIM_SWAP_FLAG_PREFER));
 	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, p);
 	fill(p, n, 1);
@@ -585,8 +541,8 @@ TEST_F_TIMEOUT(swap, priorities, 180)
 	munmap(p, n * page_size);
 	ASSERT_EQ(0, vmsim_advise(self->fd, 0, n, VMSIM_ADV_DONTNEED) < 0);
 
-	ASSERT_EQ(0, swapoff_ioctl(self->fd, dev2));
-	ASSERT_EQ(0, swapon_ioctl(self->fd, dev2, 10, VMSIM_SWAP_FLAG_PREFER));
+	ASSERT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev2));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 10, VMSIM_SWAP_FLAG_PREFER));
 	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, p);
 	fill(p, n, 2);
@@ -757,9 +713,9 @@ TEST_F(swap, io_errors)
 		 table);
 	if (!sh(cmd))
 		SKIP(return, "cannot create a dm-flakey device");
-	ASSERT_EQ(0, write_header(FLAKY, VMSIM_SWAP_VERSION));
-	ASSERT_EQ(0, swapoff_ioctl(self->fd, dev1));
-	ASSERT_EQ(0, swapon_ioctl(self->fd, FLAKY, 0, 0));
+	ASSERT_EQ(0, vmsim_swap_header_write(FLAKY, VMSIM_SWAP_VERSION));
+	ASSERT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev1));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, FLAKY, 0, 0));
 
 	ASSERT_NE(MAP_FAILED, p);
 	fill(p, 2 * n, 4242);
@@ -799,7 +755,7 @@ TEST_F(swap, io_errors)
 	EXPECT_EQ(0, bad_pages(p, n, 4242));
 	munmap(p, 2 * n * page_size);
 	EXPECT_EQ(0, vmsim_advise(self->fd, 0, 2 * n, VMSIM_ADV_DONTNEED) < 0);
-	EXPECT_EQ(0, swapoff_ioctl(self->fd, FLAKY));
+	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, FLAKY));
 }
 
 TEST_HARNESS_MAIN

@@ -2,6 +2,7 @@
 /*
  * Helpers shared by vmsim's selftests.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/fs.h>
 
 #include "vmsim_util.h"
 
@@ -229,4 +231,47 @@ bool page_is_zero(const void *page)
 		if (p[i])
 			return false;
 	return true;
+}
+
+int vmsim_swapon_ioctl(int fd, const char *path, int prio, unsigned int flags)
+{
+	struct vmsim_swapon a = {
+		.path = (uintptr_t)path, .priority = prio, .flags = flags,
+	};
+
+	return ioctl(fd, VMSIM_IOC_SWAPON, &a) ? -errno : 0;
+}
+
+int vmsim_swapoff_ioctl(int fd, const char *path)
+{
+	struct vmsim_swapon a = { .path = (uintptr_t)path };
+
+	return ioctl(fd, VMSIM_IOC_SWAPOFF, &a) ? -errno : 0;
+}
+
+/* Write a vmsim swap header (or, with @version 0, zero the first page). */
+int vmsim_swap_header_write(const char *path, unsigned int version)
+{
+	struct vmsim_swap_header *h;
+	unsigned long long bytes;
+	char *buf;
+	int fd, ret = 0;
+
+	buf = aligned_alloc(page_size, page_size);
+	fd = open(path, O_RDWR | O_DIRECT);
+	if (fd < 0 || !buf || ioctl(fd, BLKGETSIZE64, &bytes))
+		return -1;
+	memset(buf, 0, page_size);
+	if (version) {
+		h = (struct vmsim_swap_header *)buf;
+		memcpy(h->magic, VMSIM_SWAP_MAGIC, sizeof(VMSIM_SWAP_MAGIC));
+		h->version = htole32(version);
+		h->page_size = htole32(page_size);
+		h->nr_pages = htole64(bytes / page_size);
+	}
+	if (pwrite(fd, buf, page_size, 0) != (ssize_t)page_size)
+		ret = -1;
+	close(fd);
+	free(buf);
+	return ret;
 }

@@ -48,6 +48,12 @@ int vmsim_param_set(const char *name, const char *val);
 int vmsim_param_get(const char *name, char *val, size_t len);
 
 /* A "Name:   N kB" field of a meminfo-format file, in kB; -1 if absent */
+/* VMSIM_IOC_SWAPON / SWAPOFF: 0 or -errno. */
+int vmsim_swapon_ioctl(int fd, const char *path, int prio, unsigned int flags);
+int vmsim_swapoff_ioctl(int fd, const char *path);
+/* Write a vmsim swap header on @path (@version 0: zero its first page). */
+int vmsim_swap_header_write(const char *path, unsigned int version);
+
 long meminfo_kb(const char *file, const char *field);
 /* A "name value" line of a vmstat-format file; -1 if absent */
 long long vmstat_value(const char *file, const char *name);

@@ -164,7 +164,7 @@ TEST_F(ctl, permission_denied)
 	}
 }
 
-/* Does @out (/proc/vmsim_swaps as printed) list @path with priority @prio? */
+/* Does @out ("swapon -s" of /proc/vmsim_swaps) list @path with priority @prio? */
 static bool swaps_lists(const char *out, const char *path, long prio)
 {
 	char buf[16384], name[128], type[32], *line, *save;
@@ -209,7 +209,7 @@ TEST_F(ctl, swap_commands)
 
 	snprintf(args, sizeof(args), "swapon -p 3 %s", dev);
 	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, args));
-	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "swaps"));
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "swaps -s"));
 	EXPECT_NE(NULL, strstr(self->out, "Filename\t\t\t\tType"));
 	EXPECT_TRUE(swaps_lists(self->out, dev, 3)) {
 		TH_LOG("output: %s", self->out);
@@ -224,7 +224,7 @@ TEST_F(ctl, swap_commands)
 
 	snprintf(args, sizeof(args), "swapoff %s", dev);
 	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, args));
-	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "swaps"));
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "swaps -s"));
 	EXPECT_FALSE(swaps_lists(self->out, dev, 3));
 	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1, args));
 	EXPECT_NE(NULL, strstr(self->out, "not a vmsim swap area that is on"));
@@ -236,6 +236,180 @@ TEST_F(ctl, swap_commands)
 	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, args));
 	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, "swapoff"));
 	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, "mkswap"));
+}
+
+/* The number after @label on the line that starts with @start, or -1. */
+static long long field_after(const char *out, const char *start,
+			     const char *label)
+{
+	const char *line = out, *at;
+
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+
+		while (*line == ' ')
+			line++;
+		if (!strncmp(line, start, strlen(start))) {
+			at = label ? strstr(line, label) : line + strlen(start);
+			if (at && (!end || at < end))
+				return strtoll(at + (label ? strlen(label) : 0),
+					       NULL, 10);
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return -1;
+}
+
+/* The number at the start of the line that ends with @what (vmstat -s). */
+static long long vmstat_s(const char *out, const char *what)
+{
+	const char *at = strstr(out, what);
+
+	if (!at)
+		return -1;
+	while (at > out && at[-1] != '\n')
+		at--;
+	return strtoll(at, NULL, 10);
+}
+
+/* Is procps @tool there (not busybox's)? */
+static bool have_tool(const char *tool)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "p=$(command -v %s) && ! readlink -f \"$p\" | grep -q busybox",
+		 tool);
+	return system(cmd) == 0;
+}
+
+/*
+ * free, vmstat and top, run by vmsimctl on vmsim's files, show vmsim's
+ * figures; and only root may run them so.
+ */
+TEST_F(ctl, free_vmstat_top)
+{
+	long total = meminfo_kb(VMSIM_MEMINFO, "MemTotal");
+	long swap = meminfo_kb(VMSIM_MEMINFO, "SwapTotal");
+	const size_t pages = 300;
+	char want[64];
+	size_t i;
+	char *p;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root");
+	if (!have_tool("free") || !have_tool("vmstat") || !have_tool("top"))
+		SKIP(return, "procps free, vmstat and top are not installed");
+	p = vmsim_map(self->fd, pages * page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < pages; i++)
+		p[i * page_size] = 1;
+	/* The zeroing of frames freed by earlier tests settles. */
+	for (i = 0; i < 500 && vmstat_value(VMSIM_VMSTAT, "vmsim_zero_pending"); i++)
+		usleep(10 * 1000);
+
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "free -k"));
+	EXPECT_EQ(total, field_after(self->out, "Mem:", NULL)) {
+		TH_LOG("output: %s", self->out);
+	}
+	EXPECT_EQ(swap, field_after(self->out, "Swap:", NULL));
+	/* free's third column is MemFree */
+	snprintf(want, sizeof(want), " %ld ",
+		 meminfo_kb(VMSIM_MEMINFO, "MemFree"));
+	EXPECT_NE(NULL, strstr(self->out, want)) {
+		TH_LOG("want '%s' in: %s", want, self->out);
+	}
+
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "vmstat -s"));
+	EXPECT_EQ(total, vmstat_s(self->out, "K total memory"));
+	EXPECT_EQ(meminfo_kb(VMSIM_MEMINFO, "MemFree"),
+		  vmstat_s(self->out, "K free memory"));
+	EXPECT_EQ(swap, vmstat_s(self->out, "K total swap"));
+	EXPECT_EQ(vmstat_value(VMSIM_VMSTAT, "pswpin"),
+		  vmstat_s(self->out, "pages swapped in"));
+	EXPECT_EQ(vmstat_value(VMSIM_VMSTAT, "pswpout"),
+		  vmstat_s(self->out, "pages swapped out"));
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "vmstat 1 2"));
+	EXPECT_NE(NULL, strstr(self->out, " si   so ")) {
+		TH_LOG("output: %s", self->out);
+	}
+
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1,
+			     "top -n 1 -E k"));
+	EXPECT_EQ(total, field_after(self->out, "KiB Mem :", NULL)) {
+		TH_LOG("output: %s", self->out);
+	}
+	EXPECT_EQ(swap, field_after(self->out, "KiB Swap:", NULL));
+	/* Then the objects, ours among them, most resident first. */
+	snprintf(want, sizeof(want), " %7d vmsimctl_test", getpid());
+	EXPECT_NE(NULL, strstr(self->out, want)) {
+		TH_LOG("want '%s' in: %s", want, self->out);
+	}
+	EXPECT_NE(NULL, strstr(self->out, "resident    swapped"));
+
+	/* Not root: told why. */
+	if (system("command -v su >/dev/null") == 0) {
+		EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), 65534, "free"));
+		EXPECT_NE(NULL, strstr(self->out, "needs root (CAP_SYS_ADMIN)")) {
+			TH_LOG("output: %s", self->out);
+		}
+	}
+	/* ... and the real /proc/meminfo was never touched. */
+	EXPECT_NE(total, meminfo_kb("/proc/meminfo", "MemTotal"));
+	munmap(p, pages * page_size);
+}
+
+/* vmsimctl swaps shows the areas through util-linux swapon. */
+TEST_F(ctl, swaps_through_swapon)
+{
+	const char *dev = getenv("VMSIM_SWAPDEV2") ?: "/dev/vdb";
+	char args[128];
+
+	if (getuid() != 0)
+		SKIP(return, "needs root");
+	if (!have_tool("swapon"))
+		SKIP(return, "util-linux swapon is not installed");
+	if (access(dev, R_OK | W_OK))
+		SKIP(return, "no block device %s to make a swap area on", dev);
+	snprintf(args, sizeof(args), "mkswap %s", dev);
+	ASSERT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, args));
+	snprintf(args, sizeof(args), "swapon -p 7 %s", dev);
+	ASSERT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, args));
+
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "swaps"));
+	EXPECT_NE(NULL, strstr(self->out, "NAME")) {
+		TH_LOG("output: %s", self->out);
+	}
+	EXPECT_NE(NULL, strstr(self->out, dev));
+	EXPECT_EQ(NULL, strstr(self->out, "not a valid swap partition"));
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1,
+			     "swaps --show=NAME,SIZE,PRIO --bytes --noheadings --raw"));
+	snprintf(args, sizeof(args), "%s %lld 7", dev,
+		 (long long)meminfo_kb(VMSIM_MEMINFO, "SwapTotal") * 1024);
+	EXPECT_NE(NULL, strstr(self->out, args)) {
+		TH_LOG("want '%s' in: %s", args, self->out);
+	}
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "swaps -s"));
+	EXPECT_TRUE(swaps_lists(self->out, dev, 7));
+
+	snprintf(args, sizeof(args), "swapoff %s", dev);
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, args));
+}
+
+/* vmsimctl objects: the header and this process's object. */
+TEST_F(ctl, objects)
+{
+	char want[64];
+
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "objects"));
+	EXPECT_EQ(0, strncmp(self->out, "    id     pid comm ", 20)) {
+		TH_LOG("output: %s", self->out);
+	}
+	snprintf(want, sizeof(want), " %7d vmsimctl_test", getpid());
+	EXPECT_NE(NULL, strstr(self->out, want));
+	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, "objects x"));
+	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, "top -x"));
+	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1, "top -d 0"));
 }
 
 TEST_HARNESS_MAIN

@@ -9,14 +9,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <endian.h>
+#include <limits.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/fs.h>
 #include <linux/vmsim.h>
@@ -44,10 +49,26 @@ static void print_help(FILE *f)
 		"  swapon [-p PRIO] DEV      start swapping to DEV (priority 0-32767;\n"
 		"                            higher first, equal ones in turn)\n"
 		"  swapoff DEV               bring every page back from DEV, stop using it\n"
-		"  swaps                     the swap areas that are on\n"
+		"  swaps [SWAPON_ARGS]       the swap areas that are on, as shown by\n"
+		"                            util-linux's swapon (default --show; -s for\n"
+		"                            the /proc/swaps layout)\n"
+		"  free [FREE_ARGS]          procps free(1) on vmsim's pool\n"
+		"  vmstat [VMSTAT_ARGS]      procps vmstat(8) on vmsim's pool, e.g.\n"
+		"                            \"vmstat 1\" or \"vmstat -s\"\n"
+		"  top [-d SECS] [-n COUNT] [-E k|m|g]\n"
+		"                            procps top's summary on vmsim's pool, then\n"
+		"                            every object by resident pages; every SECS\n"
+		"                            (default 1), COUNT times (default: forever)\n"
+		"  objects                   every object: owner, size, resident,\n"
+		"                            swapped and dirty pages, faults\n"
 		"  help, --help              this text\n"
 		"\n"
-		"Exit status: 0 success, 1 failure, 2 bad usage.\n",
+		"free, vmstat, swaps and top run the real tools in a private mount\n"
+		"namespace where /proc/meminfo, /proc/vmstat and /proc/swaps are\n"
+		"vmsim's files; that needs root (CAP_SYS_ADMIN).\n"
+		"\n"
+		"Exit status: 0 success, 1 failure, 2 bad usage; free, vmstat and\n"
+		"swaps exit as the tool does.\n",
 		prog);
 }
 
@@ -389,21 +410,319 @@ static int cmd_swapoff(int argc, char **argv)
 	return swap_ioctl(VMSIM_IOC_SWAPOFF, argv[1], 0, 0);
 }
 
+/*
+ * ------------------------------------------------------------------------
+ * The familiar tools, on vmsim's pool
+ *
+ * free, vmstat, swapon and top read /proc/meminfo, /proc/vmstat and
+ * /proc/swaps.  In a private mount namespace vmsim's files are bind-mounted
+ * over those three, and the real tools then describe vmsim's pool; what
+ * they read elsewhere (/proc/stat, /proc/PID) is still the kernel's.
+ */
+
+/* The procps or util-linux program @name, never a busybox applet. */
+static int find_tool(const char *name, char *path, size_t len)
+{
+	static const char *const dirs[] = {
+		"/usr/bin", "/usr/sbin", "/bin", "/sbin",
+	};
+	char real[PATH_MAX];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, len, "%s/%s", dirs[i], name);
+		if (access(path, X_OK) || !realpath(path, real) ||
+		    strstr(real, "busybox"))
+			continue;
+		return 0;
+	}
+	return fail("%s not found (install %s)", name,
+		    strcmp(name, "swapon") ? "procps" : "util-linux");
+}
+
+/* Enter a mount namespace in which the kernel's files are vmsim's. */
+static int enter_vmsim_namespace(const char *cmd)
+{
+	static const struct {
+		const char *vmsim, *kernel;
+	} files[] = {
+		{ "/proc/vmsim_meminfo", "/proc/meminfo" },
+		{ "/proc/vmsim_vmstat", "/proc/vmstat" },
+		{ "/proc/vmsim_swaps", "/proc/swaps" },
+	};
+	unsigned int i;
+
+	if (access(files[0].vmsim, R_OK))
+		return fail("vmsim is not loaded (no %s)", files[0].vmsim);
+	if (unshare(CLONE_NEWNS)) {
+		if (errno == EPERM)
+			return fail("%s needs root (CAP_SYS_ADMIN): %s %s", cmd,
+				    "it mounts vmsim's /proc files over the",
+				    "kernel's in a private mount namespace");
+		return fail("unshare(CLONE_NEWNS): %s", strerror(errno));
+	}
+	/* Nothing mounted here may propagate back to the real namespace. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return fail("making mounts private: %s", strerror(errno));
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		if (mount(files[i].vmsim, files[i].kernel, NULL, MS_BIND, NULL))
+			return fail("mount --bind %s %s: %s", files[i].vmsim,
+				    files[i].kernel, strerror(errno));
+	return 0;
+}
+
+/*
+ * Run @path with @argv and its stderr through a pipe, dropping the lines
+ * that contain @drop; return its exit status.
+ */
+static int run_filtered(const char *path, char **argv, const char *drop)
+{
+	int pipefd[2], status;
+	char line[1024];
+	pid_t pid;
+	FILE *f;
+
+	if (pipe(pipefd))
+		return fail("pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return fail("fork: %s", strerror(errno));
+	if (!pid) {
+		dup2(pipefd[1], STDERR_FILENO);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execv(path, argv);
+		fprintf(stderr, "%s: cannot run %s: %s\n", prog, path,
+			strerror(errno));
+		_exit(EXIT_FAILURE);
+	}
+	close(pipefd[1]);
+	f = fdopen(pipefd[0], "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strstr(line, drop))
+			fputs(line, stderr);
+	if (f)
+		fclose(f);
+	if (waitpid(pid, &status, 0) != pid)
+		return fail("waitpid: %s", strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_FAILURE;
+}
+
+/*
+ * Run @tool with @args on vmsim's files, in place of us; or as a child when
+ * @drop names stderr lines to hide.
+ */
+static int exec_tool(const char *cmd, const char *tool, char **args, int nargs,
+		     const char *drop)
+{
+	char path[PATH_MAX];
+	char **argv;
+	int i;
+
+	if (find_tool(tool, path, sizeof(path)) || enter_vmsim_namespace(cmd))
+		return EXIT_FAILURE;
+	argv = calloc(nargs + 2, sizeof(*argv));
+	if (!argv)
+		return fail("out of memory");
+	argv[0] = (char *)tool;
+	for (i = 0; i < nargs; i++)
+		argv[i + 1] = args[i];
+	if (drop)
+		return run_filtered(path, argv, drop);
+	fflush(stdout);
+	execv(path, argv);
+	return fail("cannot run %s: %s", path, strerror(errno));
+}
+
+static int cmd_free(int argc, char **argv)
+{
+	return exec_tool("free", "free", argv + 1, argc - 1, NULL);
+}
+
+static int cmd_vmstat(int argc, char **argv)
+{
+	return exec_tool("vmstat", "vmstat", argv + 1, argc - 1, NULL);
+}
+
+/*
+ * swapon --show probes each device for a Linux swap signature (for its UUID
+ * and LABEL columns) and complains that a vmsim area has none, which is as
+ * it should be: drop that line.
+ */
 static int cmd_swaps(int argc, char **argv)
 {
+	static const char drop[] = ": not a valid swap partition";
+	char show_arg[] = "--show";
+	char *show = show_arg;
+
+	if (argc == 1)
+		return exec_tool("swaps", "swapon", &show, 1, drop);
+	return exec_tool("swaps", "swapon", argv + 1, argc - 1, drop);
+}
+
+struct object_line {
+	unsigned long long resident;
+	char *text;
+};
+
+static int cmp_resident(const void *a, const void *b)
+{
+	const struct object_line *x = a, *y = b;
+
+	return x->resident < y->resident ? 1 : x->resident > y->resident ? -1 : 0;
+}
+
+/*
+ * Print /proc/vmsim_objects, its rows sorted by resident pages (most
+ * first) when @sorted.
+ */
+static int print_objects(bool sorted)
+{
+	struct object_line *rows = NULL;
+	size_t n = 0, cap = 0, i;
 	char line[512];
 	FILE *f;
 
+	f = fopen("/proc/vmsim_objects", "r");
+	if (!f)
+		return fail("vmsim is not loaded (no /proc/vmsim_objects)");
+	if (fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long resident = 0;
+
+		if (n == cap) {
+			struct object_line *r;
+
+			cap = cap ? 2 * cap : 64;
+			r = realloc(rows, cap * sizeof(*rows));
+			if (!r)
+				break;
+			rows = r;
+		}
+		/* id pid comm maps size resident ... (comm has no spaces) */
+		sscanf(line, "%*u %*d %*s %*u %*u %llu", &resident);
+		rows[n].resident = resident;
+		rows[n].text = strdup(line);
+		if (rows[n].text)
+			n++;
+	}
+	fclose(f);
+	if (sorted)
+		qsort(rows, n, sizeof(*rows), cmp_resident);
+	for (i = 0; i < n; i++) {
+		fputs(rows[i].text, stdout);
+		free(rows[i].text);
+	}
+	free(rows);
+	return 0;
+}
+
+static int cmd_objects(int argc, char **argv)
+{
 	if (argc != 1) {
 		print_help(stderr);
 		return EXIT_USAGE;
 	}
-	f = fopen("/proc/vmsim_swaps", "r");
-	if (!f)
-		return fail("vmsim is not loaded (no /proc/vmsim_swaps)");
-	while (fgets(line, sizeof(line), f))
+	return print_objects(false);
+}
+
+/* top's summary lines: everything up to the first blank line. */
+static int top_summary(const char *path, const char *scale)
+{
+	int pipefd[2], status;
+	char line[1024];
+	pid_t pid;
+	FILE *f;
+
+	if (pipe(pipefd))
+		return fail("pipe: %s", strerror(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return fail("fork: %s", strerror(errno));
+	if (!pid) {
+		char *argv[9];
+		int n = 0;
+
+		argv[n++] = "top";
+		argv[n++] = "-b";		/* batch: no terminal */
+		argv[n++] = "-n";
+		argv[n++] = "1";
+		argv[n++] = "-w";
+		argv[n++] = "200";
+		if (scale) {
+			argv[n++] = "-E";
+			argv[n++] = (char *)scale;
+		}
+		argv[n] = NULL;
+
+		dup2(pipefd[1], STDOUT_FILENO);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		/* Batch mode needs no terminal description. */
+		setenv("TERM", "dumb", 1);
+		execv(path, argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	f = fdopen(pipefd[0], "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (line[0] == '\n')
+			break;
 		fputs(line, stdout);
-	fclose(f);
+	}
+	if (f)
+		fclose(f);	/* top may get SIGPIPE: fine */
+	waitpid(pid, &status, 0);
+	return 0;
+}
+
+static int cmd_top(int argc, char **argv)
+{
+	unsigned long long delay = 1, count = 0, i;
+	const char *scale = NULL;
+	char path[PATH_MAX];
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "d:n:E:")) != -1) {
+		switch (opt) {
+		case 'd':
+			if (parse_u64(optarg, &delay) || !delay)
+				return fail("bad delay '%s'", optarg);
+			break;
+		case 'n':
+			if (parse_u64(optarg, &count) || !count)
+				return fail("bad count '%s'", optarg);
+			break;
+		case 'E':
+			scale = optarg;
+			break;
+		default:
+			print_help(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (find_tool("top", path, sizeof(path)) || enter_vmsim_namespace("top"))
+		return EXIT_FAILURE;
+	for (i = 0; !count || i < count; i++) {
+		if (i)
+			sleep(delay);
+		if (isatty(STDOUT_FILENO))
+			fputs("\033[H\033[2J", stdout);
+		if (top_summary(path, scale))
+			return EXIT_FAILURE;
+		putchar('\n');
+		if (print_objects(true))
+			return EXIT_FAILURE;
+		fflush(stdout);
+	}
 	return 0;
 }
 
@@ -417,6 +736,10 @@ static const struct {
 	{ "swapon", cmd_swapon },
 	{ "swapoff", cmd_swapoff },
 	{ "swaps", cmd_swaps },
+	{ "free", cmd_free },
+	{ "vmstat", cmd_vmstat },
+	{ "top", cmd_top },
+	{ "objects", cmd_objects },
 };
 
 int main(int argc, char **argv)
