@@ -10,7 +10,10 @@
 #                        (KERNELS="stock-6.1" narrows it)
 #   make bench           vmsim side by side with the kernel's own memory
 #                        (KERNELS= as for check; default stock-6.1)
-#   make lint            W=1, sparse and checkpatch only
+#   make lint            W=1, sparse, checkpatch and the docs build only
+#   make docs            HTML documentation in out/docs (also: htmldocs)
+#   make install         vmsim.ko for the running kernel (or KDIR=), vmsimctl,
+#                        the uapi header and the udev rule (DESTDIR, PREFIX)
 #   make run             one QEMU run: KERNEL=stock-6.12 MODE=check
 #   make debug-kernel    build (or find) the cached debug kernel
 #   make clean
@@ -23,7 +26,7 @@ KERNELS ?= stock-6.1 stock-6.12 debug
 KERNEL ?= stock-6.1
 MODE ?= check
 
-.PHONY: all module selftests tools setup demo check bench lint run debug-kernel clean
+.PHONY: all module selftests tools setup demo check bench lint docs htmldocs install run debug-kernel clean
 
 all: module selftests tools
 
@@ -51,6 +54,13 @@ bench: setup
 
 lint: setup
 	@scripts/lint.sh
+
+install:
+	@scripts/install.sh
+
+docs htmldocs: setup
+	@sphinx-build -W -q -b html Documentation out/docs && \
+		echo "documentation: out/docs/index.html"
 
 run: setup
 	@qemu/run.sh -k $(KERNEL) -m $(MODE)

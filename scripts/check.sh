@@ -4,12 +4,13 @@
 # "make check": everything that decides whether a change may land.
 #
 #   1. scripts/setup.sh          install what is missing
-#   2. scripts/lint.sh           W=1, sparse, checkpatch (one test each)
-#   3. qemu/run.sh -m check      the selftests on each kernel in $KERNELS
-#   4. the harness self-tests    deliberately broken runs must be judged failed
+#   2. scripts/lint.sh           W=1, sparse, checkpatch, docs (one test each)
+#   3. scripts/packaging.sh      make install and DKMS, for both kernels
+#   4. qemu/run.sh -m check      the selftests on each kernel in $KERNELS
+#   5. the harness self-tests    deliberately broken runs must be judged failed
 #
-# KERNELS (default "stock-6.1 stock-6.12 debug") narrows step 3;
-# HARNESS_SELFTEST=0 skips step 4.  The last line is
+# KERNELS (default "stock-6.1 stock-6.12 debug") narrows step 4;
+# HARNESS_SELFTEST=0 skips step 5.  The last line is
 #   N passed, N failed, N skipped
 
 set -uo pipefail
@@ -38,6 +39,12 @@ lint=$("$top/scripts/lint.sh" 2>&1)
 echo "$lint"
 read -r p f s <<<"$(echo "$lint" | sed -n 's/^vmsim-lint: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p')"
 add "${p:-0}" "${f:-1}" "${s:-0}" "lint: ${p:-0} passed, ${f:-1} failed"
+
+echo "== packaging"
+pkg=$("$top/scripts/packaging.sh" 2>&1)
+echo "$pkg"
+read -r p f s <<<"$(echo "$pkg" | sed -n 's/^vmsim-packaging: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p')"
+add "${p:-0}" "${f:-1}" "${s:-0}" "packaging: ${p:-0} passed, ${f:-1} failed, ${s:-0} skipped"
 
 nrun=0
 run() {	# run KERNEL ARGS...: one qemu/run.sh, counted

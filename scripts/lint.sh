@@ -8,6 +8,7 @@
 #     the uapi header, and user space (where the kernel's own types and
 #     attribute macros such as u64 and __printf do not exist, so those two
 #     preferences are not applied);
+#   - the documentation builds with Sphinx without a warning;
 #   - no LINUX_VERSION_CODE outside vmsim/compat.h.
 # The last line is "vmsim-lint: P passed, F failed, S skipped".
 #
@@ -66,6 +67,9 @@ result "checkpatch --strict (module, uapi)" $? "$out"
 out=$(cp_run --ignore PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO $(ls selftests/*.[ch] tools/*.c tools/*/*.c 2>/dev/null))
 [ -z "$out" ]
 result "checkpatch --strict (selftests, tools)" $? "$out"
+
+out=$(sphinx-build -W -q -b html Documentation out/docs 2>&1)
+result "documentation builds with Sphinx, no warnings" $? "$out"
 
 out=$(grep -rn LINUX_VERSION_CODE vmsim include selftests tools | grep -v '^vmsim/compat.h:')
 [ -z "$out" ]

@@ -412,4 +412,33 @@ TEST_F(ctl, objects)
 	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1, "top -d 0"));
 }
 
+/*
+ * The example of the API (tools/examples/vmsim-heap.c) computes with
+ * /dev/vmsim as its heap and reports what that did.
+ */
+TEST_F(ctl, heap_example)
+{
+	size_t n = 0;
+	FILE *f;
+
+	if (system("command -v vmsim-heap >/dev/null") != 0)
+		SKIP(return, "vmsim-heap is not in PATH");
+	f = popen("vmsim-heap 1000000 2>&1", "r");
+	ASSERT_NE(NULL, f);
+	while (n + 1 < sizeof(self->out) &&
+	       fgets(self->out + n, sizeof(self->out) - n, f))
+		n += strlen(self->out + n);
+	self->out[n] = 0;
+	EXPECT_EQ(0, pclose(f));
+	/* pi(10^6) = 78498; the sieve's 245 pages were all written. */
+	EXPECT_NE(NULL, strstr(self->out, "78498 primes below 1000000")) {
+		TH_LOG("output: %s", self->out);
+	}
+	EXPECT_NE(NULL, strstr(self->out,
+			       "sieve  pages 0-244: present 245, dirty 245"));
+	/* The array only read took no frame. */
+	EXPECT_NE(NULL, strstr(self->out, "read   pages 245-489: present 0,"));
+	EXPECT_NE(NULL, strstr(self->out, "resident 245, dirty 245"));
+}
+
 TEST_HARNESS_MAIN
