@@ -49,23 +49,6 @@ static char *map_rw(int fd, size_t pages, size_t off_pages)
 			 PROT_READ | PROT_WRITE);
 }
 
-static void fill(char *p, size_t pages, uint64_t tag)
-{
-	size_t i;
-
-	for (i = 0; i < pages; i++)
-		page_fill(p + i * page_size, tag + i);
-}
-
-static size_t check(const char *p, size_t pages, uint64_t tag)
-{
-	size_t i, bad = 0;
-
-	for (i = 0; i < pages; i++)
-		bad += !page_check(p + i * page_size, tag + i);
-	return bad;
-}
-
 /* Two mappings of one object share its pages. */
 TEST_F(fault, two_mappings_share)
 {
@@ -73,11 +56,11 @@ TEST_F(fault, two_mappings_share)
 
 	ASSERT_NE(MAP_FAILED, a);
 	ASSERT_NE(MAP_FAILED, b);
-	fill(a, 32, 100);
-	EXPECT_EQ(0, check(b, 32, 100));
-	fill(b, 16, 200);
-	EXPECT_EQ(0, check(a, 16, 200));
-	EXPECT_EQ(0, check(a + 16 * page_size, 16, 116));
+	pages_fill(a, 32, 100);
+	EXPECT_EQ(0, pages_bad(b, 32, 100));
+	pages_fill(b, 16, 200);
+	EXPECT_EQ(0, pages_bad(a, 16, 200));
+	EXPECT_EQ(0, pages_bad(a + 16 * page_size, 16, 116));
 	munmap(a, 32 * page_size);
 	munmap(b, 32 * page_size);
 }
@@ -89,8 +72,8 @@ TEST_F(fault, offset_mapping)
 
 	ASSERT_NE(MAP_FAILED, a);
 	ASSERT_NE(MAP_FAILED, b);
-	fill(a, 64, 1000);
-	EXPECT_EQ(0, check(b, 8, 1040));
+	pages_fill(a, 64, 1000);
+	EXPECT_EQ(0, pages_bad(b, 8, 1040));
 	munmap(a, 64 * page_size);
 	munmap(b, 8 * page_size);
 }
@@ -106,23 +89,23 @@ TEST_F(fault, fork_shares_pages)
 	pid_t pid;
 
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, 32, 500);
+	pages_fill(p, 32, 500);
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
 		/* Pages 0-31 were mapped before fork, 32-63 are new to both. */
-		if (check(p, 32, 500))
+		if (pages_bad(p, 32, 500))
 			_exit(1);
-		fill(p + 32 * page_size, 32, 700);
-		fill(p, 8, 900);
+		pages_fill(p + 32 * page_size, 32, 700);
+		pages_fill(p, 8, 900);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(0, check(p, 8, 900));
-	EXPECT_EQ(0, check(p + 8 * page_size, 24, 508));
-	EXPECT_EQ(0, check(p + 32 * page_size, 32, 700));
+	EXPECT_EQ(0, pages_bad(p, 8, 900));
+	EXPECT_EQ(0, pages_bad(p + 8 * page_size, 24, 508));
+	EXPECT_EQ(0, pages_bad(p + 32 * page_size, 32, 700));
 	munmap(p, 64 * page_size);
 }
 
@@ -132,13 +115,13 @@ TEST_F(fault, partial_munmap_keeps_data)
 	char *p = map_rw(self->fd, 16, 0), *q;
 
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, 16, 300);
+	pages_fill(p, 16, 300);
 	ASSERT_EQ(0, munmap(p + 4 * page_size, 4 * page_size));
-	EXPECT_EQ(0, check(p, 4, 300));
-	EXPECT_EQ(0, check(p + 8 * page_size, 8, 308));
+	EXPECT_EQ(0, pages_bad(p, 4, 300));
+	EXPECT_EQ(0, pages_bad(p + 8 * page_size, 8, 308));
 	q = map_rw(self->fd, 4, 4);
 	ASSERT_NE(MAP_FAILED, q);
-	EXPECT_EQ(0, check(q, 4, 304));
+	EXPECT_EQ(0, pages_bad(q, 4, 304));
 	munmap(p, 4 * page_size);
 	munmap(p + 8 * page_size, 8 * page_size);
 	munmap(q, 4 * page_size);
@@ -172,12 +155,12 @@ TEST_F(fault, mprotect)
 	char *p = map_rw(self->fd, 4, 0);
 
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, 4, 40);
+	pages_fill(p, 4, 40);
 	ASSERT_EQ(0, mprotect(p, 2 * page_size, PROT_READ));
 	EXPECT_TRUE(write_faults(p));
 	EXPECT_TRUE(write_faults(p + page_size));
 	EXPECT_FALSE(write_faults(p + 2 * page_size));
-	EXPECT_EQ(0, check(p, 1, 40));
+	EXPECT_EQ(0, pages_bad(p, 1, 40));
 	ASSERT_EQ(0, mprotect(p, 2 * page_size, PROT_READ | PROT_WRITE));
 	EXPECT_FALSE(write_faults(p));
 	/* No execution, ever. */
@@ -191,7 +174,7 @@ TEST_F(fault, mremap)
 	char *p = map_rw(self->fd, 16, 0), *q, *hole;
 
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, 16, 60);
+	pages_fill(p, 16, 60);
 
 	/* Move to a fixed new place. */
 	hole = mmap(NULL, 32 * page_size, PROT_NONE,
@@ -200,19 +183,19 @@ TEST_F(fault, mremap)
 	q = mremap(p, 16 * page_size, 16 * page_size,
 		   MREMAP_MAYMOVE | MREMAP_FIXED, hole + 8 * page_size);
 	ASSERT_EQ(hole + 8 * page_size, q);
-	EXPECT_EQ(0, check(q, 16, 60));
+	EXPECT_EQ(0, pages_bad(q, 16, 60));
 
 	/* Shrink: the tail leaves the mapping, not the object. */
 	ASSERT_EQ(q, mremap(q, 16 * page_size, 8 * page_size, 0));
-	EXPECT_EQ(0, check(q, 8, 60));
+	EXPECT_EQ(0, pages_bad(q, 8, 60));
 
 	/* Grow again (in place or moved): the old tail is back. */
 	p = mremap(q, 8 * page_size, 24 * page_size, MREMAP_MAYMOVE);
 	ASSERT_NE(MAP_FAILED, p);
-	EXPECT_EQ(0, check(p, 16, 60));
+	EXPECT_EQ(0, pages_bad(p, 16, 60));
 	EXPECT_TRUE(page_is_zero(p + 20 * page_size));
-	fill(p + 16 * page_size, 8, 76);
-	EXPECT_EQ(0, check(p, 24, 60));
+	pages_fill(p + 16 * page_size, 8, 76);
+	EXPECT_EQ(0, pages_bad(p, 24, 60));
 	munmap(p, 24 * page_size);
 	munmap(hole, 32 * page_size);
 }
@@ -227,22 +210,22 @@ TEST_F(fault, dontneed_zeroes)
 	long done;
 
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, 16, 80);
+	pages_fill(p, 16, 80);
 	peek(&p[20 * page_size]);
 	EXPECT_EQ(self->free0 - 16, vmsim_free_pages());
 
 	done = vmsim_advise(self->fd, 4, 28, VMSIM_ADV_DONTNEED);
 	EXPECT_EQ(12, done);
 	EXPECT_EQ(self->free0 - 4, vmsim_free_pages());
-	EXPECT_EQ(0, check(p, 4, 80));
+	EXPECT_EQ(0, pages_bad(p, 4, 80));
 	EXPECT_TRUE(page_is_zero(p + 4 * page_size));
 	EXPECT_TRUE(page_is_zero(p + 15 * page_size));
 	EXPECT_TRUE(page_is_zero(p + 20 * page_size));
 	EXPECT_EQ(0, vmsim_pte(self->fd, 10) & VMSIM_PTE_PRESENT);
 
 	/* And the pages work as new. */
-	fill(p + 4 * page_size, 4, 1234);
-	EXPECT_EQ(0, check(p + 4 * page_size, 4, 1234));
+	pages_fill(p + 4 * page_size, 4, 1234);
+	EXPECT_EQ(0, pages_bad(p + 4 * page_size, 4, 1234));
 	munmap(p, 32 * page_size);
 }
 
@@ -266,7 +249,7 @@ TEST_F(fault, willneed_makes_resident)
 	}
 	for (i = 0; i < 16; i++)
 		EXPECT_TRUE(page_is_zero(p + i * page_size));
-	fill(p, 16, 33);
+	pages_fill(p, 16, 33);
 	EXPECT_EQ(self->free0 - 16, vmsim_free_pages());
 	/* Again: nothing more to do. */
 	EXPECT_EQ(0, vmsim_advise(self->fd, 0, 16, VMSIM_ADV_WILLNEED));
@@ -312,7 +295,7 @@ TEST_F(fault, fault_around_lowers_faults)
 	ASSERT_EQ(0, vmsim_param_set("fault_around_pages", "16"));
 	p = map_rw(self->fd, n, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, n, 1);
+	pages_fill(p, n, 1);
 	munmap(p, n * page_size);
 
 	ASSERT_EQ(0, vmsim_stats(self->fd, &s0));
@@ -339,7 +322,7 @@ TEST_F(fault, fault_around_lowers_faults)
 	EXPECT_EQ(n, without);
 	EXPECT_EQ(windows, with);
 	EXPECT_EQ(n - windows, s1.fault_around - s0.fault_around);
-	EXPECT_EQ(0, check(p = map_rw(self->fd, n, 0), n, 1));
+	EXPECT_EQ(0, pages_bad(p = map_rw(self->fd, n, 0), n, 1));
 	munmap(p, n * page_size);
 }
 

@@ -93,23 +93,6 @@ static long long stat_of(const char *name)
 	return vmstat_value(VMSIM_VMSTAT, name);
 }
 
-static void fill(char *p, size_t pages, uint64_t tag)
-{
-	size_t i;
-
-	for (i = 0; i < pages; i++)
-		page_fill(p + i * page_size, tag + i);
-}
-
-static size_t bad_pages(const char *p, size_t pages, uint64_t tag)
-{
-	size_t i, bad = 0;
-
-	for (i = 0; i < pages; i++)
-		bad += !page_check(p + i * page_size, tag + i);
-	return bad;
-}
-
 FIXTURE(swap) {
 	int fd;
 	struct vmsim_info info;
@@ -315,9 +298,9 @@ static void writer_fn(void *argp)
 	p = vmsim_map(fd, w->pages * page_size, 0, PROT_READ | PROT_WRITE);
 	if (p == MAP_FAILED)
 		_exit(3);
-	fill(p, w->pages, w->tag);
+	pages_fill(p, w->pages, w->tag);
 	for (r = 0; r < w->rounds; r++)
-		if (bad_pages(p, w->pages, w->tag))
+		if (pages_bad(p, w->pages, w->tag))
 			_exit(4);
 	_exit(0);
 }
@@ -365,19 +348,19 @@ TEST_F_TIMEOUT(swap, fork_integrity, 180)
 	pid_t pid;
 
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, n, 7000);
+	pages_fill(p, n, 7000);
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
-		if (bad_pages(p, n, 7000))
+		if (pages_bad(p, n, 7000))
 			_exit(1);
-		fill(p + half * page_size, half, 9000);
+		pages_fill(p + half * page_size, half, 9000);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(0, bad_pages(p, half, 7000));
-	EXPECT_EQ(0, bad_pages(p + half * page_size, half, 9000));
+	EXPECT_EQ(0, pages_bad(p, half, 7000));
+	EXPECT_EQ(0, pages_bad(p + half * page_size, half, 9000));
 	munmap(p, n * page_size);
 }
 
@@ -391,13 +374,13 @@ TEST_F_TIMEOUT(swap, swapoff_with_pages_out, 180)
 	char *p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
 
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, n, 123456);
+	pages_fill(p, n, 123456);
 	ASSERT_GT(swaps_used(dev1), 0);
 	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
 	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev1));
 	EXPECT_EQ(-1, swaps_used(dev1));
 	EXPECT_GT(swaps_used(dev2), 0);
-	EXPECT_EQ(0, bad_pages(p, n, 123456));
+	EXPECT_EQ(0, pages_bad(p, n, 123456));
 	munmap(p, n * page_size);
 	/* The fixture's teardown turns dev2 off. */
 	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev1, 0, 0));
@@ -416,7 +399,7 @@ TEST_F_TIMEOUT(swap, swapoff_killed, 180)
 	pid_t pid;
 
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, n, 8080);
+	pages_fill(p, n, 8080);
 	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
 	before = swaps_settle(dev1);
 	ASSERT_GT(before, 0);
@@ -440,9 +423,9 @@ TEST_F_TIMEOUT(swap, swapoff_killed, 180)
 	now = swaps_used(dev1);
 	EXPECT_GT(now, 0);
 	EXPECT_LT(now, before);
-	EXPECT_EQ(0, bad_pages(p, n, 8080));
+	EXPECT_EQ(0, pages_bad(p, n, 8080));
 	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev1));
-	EXPECT_EQ(0, bad_pages(p, n, 8080));
+	EXPECT_EQ(0, pages_bad(p, n, 8080));
 	munmap(p, n * page_size);
 }
 
@@ -454,12 +437,12 @@ TEST_F_TIMEOUT(swap, swapoff_cannot_fit, 180)
 	long used;
 
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, n, 55555);
+	pages_fill(p, n, 55555);
 	used = swaps_settle(dev1);
 	ASSERT_GT(used, (long)(self->pool * page_size / 1024 / 2));
 	EXPECT_EQ(-ENOMEM, vmsim_swapoff_ioctl(self->fd, dev1));
 	EXPECT_EQ(used, swaps_used(dev1));
-	EXPECT_EQ(0, bad_pages(p, n, 55555));
+	EXPECT_EQ(0, pages_bad(p, n, 55555));
 	munmap(p, n * page_size);
 }
 
@@ -535,7 +518,7 @@ TEST_F_TIMEOUT(swap, priorities, 180)
 	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 5, VMSIM_SWAP_FLAG_PREFER));
 	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, n, 1);
+	pages_fill(p, n, 1);
 	EXPECT_GT(swaps_used(dev1), 0);
 	EXPECT_EQ(0, swaps_used(dev2));
 	munmap(p, n * page_size);
@@ -545,10 +528,10 @@ TEST_F_TIMEOUT(swap, priorities, 180)
 	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 10, VMSIM_SWAP_FLAG_PREFER));
 	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, n, 2);
+	pages_fill(p, n, 2);
 	EXPECT_GT(swaps_used(dev1), 0);
 	EXPECT_GT(swaps_used(dev2), 0);
-	EXPECT_EQ(0, bad_pages(p, n, 2));
+	EXPECT_EQ(0, pages_bad(p, n, 2));
 	munmap(p, n * page_size);
 }
 
@@ -569,14 +552,14 @@ TEST_F_TIMEOUT(swap, readahead_lowers_major_faults, 180)
 
 		ASSERT_NE(MAP_FAILED, p);
 		ASSERT_EQ(0, vmsim_param_set("page_cluster", pass ? "3" : "0"));
-		fill(p, n, 40);
+		pages_fill(p, n, 40);
 		/* The first half is out: read it in order. */
 		ASSERT_EQ(0, vmsim_stats(fd, &s0));
 		for (i = 0; i < n / 2; i++)
 			peek(p + i * page_size);
 		ASSERT_EQ(0, vmsim_stats(fd, &s1));
 		major[pass] = s1.major_faults - s0.major_faults;
-		EXPECT_EQ(0, bad_pages(p, n / 2, 40));
+		EXPECT_EQ(0, pages_bad(p, n / 2, 40));
 		munmap(p, n * page_size);
 		close(fd);
 	}
@@ -601,14 +584,14 @@ TEST_F(swap, clean_swapin_reclaimed_without_write)
 	uint64_t e;
 
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, n, 777);
+	pages_fill(p, n, 777);
 	ASSERT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
 	/* Wait for the writes to finish. */
 	for (i = 0; i < 200 && vmsim_pte(self->fd, n - 1) & VMSIM_PTE_PRESENT; i++)
 		usleep(10000);
 	e = vmsim_pte(self->fd, 0);
 	EXPECT_EQ(VMSIM_PTE_SWAPPED, e & (VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT));
-	EXPECT_EQ(0, bad_pages(p, n, 777));
+	EXPECT_EQ(0, pages_bad(p, n, 777));
 	e = vmsim_pte(self->fd, 0);
 	EXPECT_EQ(VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT,
 		  e & (VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT | VMSIM_PTE_DIRTY));
@@ -619,7 +602,7 @@ TEST_F(swap, clean_swapin_reclaimed_without_write)
 	ASSERT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
 	EXPECT_EQ(out0, stat_of("pswpout"));
 	EXPECT_EQ(0, vmsim_pte(self->fd, 0) & VMSIM_PTE_PRESENT);
-	EXPECT_EQ(0, bad_pages(p, n, 777));
+	EXPECT_EQ(0, pages_bad(p, n, 777));
 
 	/* A write makes the swap copy stale: dirty, no slot. */
 	p[0] = 1;
@@ -649,7 +632,7 @@ TEST_F(swap, corruption_detected)
 	int fd;
 
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, n, 31337);
+	pages_fill(p, n, 31337);
 	ASSERT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
 	for (i = 0; i < 200 && vmsim_pte(self->fd, n - 1) & VMSIM_PTE_PRESENT; i++)
 		usleep(10000);
@@ -718,7 +701,7 @@ TEST_F(swap, io_errors)
 	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, FLAKY, 0, 0));
 
 	ASSERT_NE(MAP_FAILED, p);
-	fill(p, 2 * n, 4242);
+	pages_fill(p, 2 * n, 4242);
 	/* Pages 0-63 go out while the device works. */
 	ASSERT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
 	for (i = 0; i < 200 && vmsim_pte(self->fd, n - 1) & VMSIM_PTE_PRESENT; i++)
@@ -743,7 +726,7 @@ TEST_F(swap, io_errors)
 	EXPECT_GT(stat_of("vmsim_swap_write_errors"), werr0);
 	for (i = 0; i < 200 && meminfo_kb(VMSIM_MEMINFO, "Writeback"); i++)
 		usleep(10000);
-	EXPECT_EQ(0, bad_pages(p + n * page_size, n, 4242 + n));
+	EXPECT_EQ(0, pages_bad(p + n * page_size, n, 4242 + n));
 
 	/* Back up: what went out reads back fine. */
 	snprintf(table, sizeof(table), "0 %llu flakey %s 0 86400 1", bytes / 512,
@@ -752,7 +735,7 @@ TEST_F(swap, io_errors)
 		 "dmsetup reload --noudevsync vmsim-flaky --table '%s' && dmsetup resume --noudevsync vmsim-flaky",
 		 table);
 	ASSERT_TRUE(sh(cmd));
-	EXPECT_EQ(0, bad_pages(p, n, 4242));
+	EXPECT_EQ(0, pages_bad(p, n, 4242));
 	munmap(p, 2 * n * page_size);
 	EXPECT_EQ(0, vmsim_advise(self->fd, 0, 2 * n, VMSIM_ADV_DONTNEED) < 0);
 	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, FLAKY));

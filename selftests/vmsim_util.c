@@ -222,6 +222,23 @@ bool page_check(const void *page, uint64_t tag)
 	return true;
 }
 
+void pages_fill(char *p, size_t pages, uint64_t tag)
+{
+	size_t i;
+
+	for (i = 0; i < pages; i++)
+		page_fill(p + i * page_size, tag + i);
+}
+
+size_t pages_bad(const char *p, size_t pages, uint64_t tag)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < pages; i++)
+		bad += !page_check(p + i * page_size, tag + i);
+	return bad;
+}
+
 bool page_is_zero(const void *page)
 {
 	const uint64_t *p = page;

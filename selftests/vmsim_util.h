@@ -81,6 +81,9 @@ static inline void poke(char *p, char v)
 /* Write a tag pattern over a page / check it; page_check returns true if ok */
 void page_fill(void *page, uint64_t tag);
 bool page_check(const void *page, uint64_t tag);
+/* @pages pages from @p, page i with tag @tag + i; how many do not match. */
+void pages_fill(char *p, size_t pages, uint64_t tag);
+size_t pages_bad(const char *p, size_t pages, uint64_t tag);
 bool page_is_zero(const void *page);
 
 #endif /* _VMSIM_UTIL_H */

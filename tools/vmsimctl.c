@@ -472,24 +472,28 @@ static int enter_vmsim_namespace(const char *cmd)
 }
 
 /*
- * Run @path with @argv and its stderr through a pipe, dropping the lines
- * that contain @drop; return its exit status.
+ * Start @path with @argv, its file descriptor @fd (standard output or
+ * error) going into a pipe; return the pipe's read end, or NULL.
  */
-static int run_filtered(const char *path, char **argv, const char *drop)
+static FILE *spawn_piped(const char *path, char **argv, int fd, pid_t *pid)
 {
-	int pipefd[2], status;
-	char line[1024];
-	pid_t pid;
+	int pipefd[2];
 	FILE *f;
 
-	if (pipe(pipefd))
-		return fail("pipe: %s", strerror(errno));
+	if (pipe(pipefd)) {
+		fail("pipe: %s", strerror(errno));
+		return NULL;
+	}
 	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return fail("fork: %s", strerror(errno));
-	if (!pid) {
-		dup2(pipefd[1], STDERR_FILENO);
+	*pid = fork();
+	if (*pid < 0) {
+		fail("fork: %s", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return NULL;
+	}
+	if (!*pid) {
+		dup2(pipefd[1], fd);
 		close(pipefd[0]);
 		close(pipefd[1]);
 		execv(path, argv);
@@ -499,14 +503,39 @@ static int run_filtered(const char *path, char **argv, const char *drop)
 	}
 	close(pipefd[1]);
 	f = fdopen(pipefd[0], "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strstr(line, drop))
-			fputs(line, stderr);
-	if (f)
-		fclose(f);
+	if (!f)
+		close(pipefd[0]);
+	return f;
+}
+
+/* Wait for @pid; its exit status, or EXIT_FAILURE. */
+static int wait_tool(pid_t pid)
+{
+	int status;
+
 	if (waitpid(pid, &status, 0) != pid)
 		return fail("waitpid: %s", strerror(errno));
 	return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_FAILURE;
+}
+
+/*
+ * Run @path with @argv and its stderr through a pipe, dropping the lines
+ * that contain @drop; return its exit status.
+ */
+static int run_filtered(const char *path, char **argv, const char *drop)
+{
+	char line[1024];
+	pid_t pid;
+	FILE *f;
+
+	f = spawn_piped(path, argv, STDERR_FILENO, &pid);
+	if (!f)
+		return EXIT_FAILURE;
+	while (fgets(line, sizeof(line), f))
+		if (!strstr(line, drop))
+			fputs(line, stderr);
+	fclose(f);
+	return wait_tool(pid);
 }
 
 /*
@@ -631,51 +660,33 @@ static int cmd_objects(int argc, char **argv)
 /* top's summary lines: everything up to the first blank line. */
 static int top_summary(const char *path, const char *scale)
 {
-	int pipefd[2], status;
-	char line[1024];
+	char line[1024], *argv[9];
+	int n = 0;
 	pid_t pid;
 	FILE *f;
 
-	if (pipe(pipefd))
-		return fail("pipe: %s", strerror(errno));
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return fail("fork: %s", strerror(errno));
-	if (!pid) {
-		char *argv[9];
-		int n = 0;
-
-		argv[n++] = "top";
-		argv[n++] = "-b";		/* batch: no terminal */
-		argv[n++] = "-n";
-		argv[n++] = "1";
-		argv[n++] = "-w";
-		argv[n++] = "200";
-		if (scale) {
-			argv[n++] = "-E";
-			argv[n++] = (char *)scale;
-		}
-		argv[n] = NULL;
-
-		dup2(pipefd[1], STDOUT_FILENO);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		/* Batch mode needs no terminal description. */
-		setenv("TERM", "dumb", 1);
-		execv(path, argv);
-		_exit(127);
+	argv[n++] = "top";
+	argv[n++] = "-b";		/* batch: no terminal */
+	argv[n++] = "-n";
+	argv[n++] = "1";
+	argv[n++] = "-w";
+	argv[n++] = "200";
+	if (scale) {
+		argv[n++] = "-E";
+		argv[n++] = (char *)scale;
 	}
-	close(pipefd[1]);
-	f = fdopen(pipefd[0], "r");
-	while (f && fgets(line, sizeof(line), f)) {
+	argv[n] = NULL;
+
+	f = spawn_piped(path, argv, STDOUT_FILENO, &pid);
+	if (!f)
+		return EXIT_FAILURE;
+	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == '\n')
 			break;
 		fputs(line, stdout);
 	}
-	if (f)
-		fclose(f);	/* top may get SIGPIPE: fine */
-	waitpid(pid, &status, 0);
+	fclose(f);	/* top may get SIGPIPE: fine */
+	wait_tool(pid);
 	return 0;
 }
 
@@ -711,6 +722,8 @@ static int cmd_top(int argc, char **argv)
 	}
 	if (find_tool("top", path, sizeof(path)) || enter_vmsim_namespace("top"))
 		return EXIT_FAILURE;
+	/* Batch mode needs no terminal description. */
+	setenv("TERM", "dumb", 1);
 	for (i = 0; !count || i < count; i++) {
 		if (i)
 			sleep(delay);

@@ -68,6 +68,7 @@ void vmsim_lru_init(void)
 /* The shadow entry of an owned frame; the caller holds vmsim_lru.lock. */
 static u64 *vmsim_lru_sptep(struct page *page)
 {
+	lockdep_assert_held(&vmsim_lru.lock);
 	return (u64 *)page_private(page);
 }
 

@@ -214,6 +214,7 @@ static void vmsim_pcp_refill(struct vmsim_pcp *pcp)
 {
 	unsigned int n = 0;
 
+	lockdep_assert_held(&pcp->lock);
 	spin_lock(&vmsim_pool.lock);
 	while (n < VMSIM_PCP_BATCH && vmsim_pool.nr_zeroed) {
 		list_move(vmsim_pool.zeroed.next, &pcp->list);

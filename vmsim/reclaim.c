@@ -207,6 +207,25 @@ static bool vmsim_page_referenced(struct vmsim_isolated *iso)
 	return iso->refs || shadow;
 }
 
+/*
+ * vmsim_page_referenced() for each of @n isolated pages, into @referenced,
+ * then one TLB flush if any real PTE had its accessed bit cleared (so that
+ * the next access sets it again).
+ */
+static void vmsim_pages_referenced(struct vmsim_isolated *iso, unsigned int n,
+				   bool *referenced)
+{
+	bool flush = false;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		referenced[i] = vmsim_page_referenced(&iso[i]);
+		flush |= iso[i].refs > 0;
+	}
+	if (flush)
+		vmsim_flush_tlb_all();
+}
+
 /* Can this dirty page be dropped without losing data? */
 static bool vmsim_page_zero(struct page *page)
 {
@@ -538,7 +557,6 @@ static void vmsim_shrink_inactive(struct vmsim_scan *sc)
 	enum vmsim_evict_result result[VMSIM_SCAN_BATCH];
 	bool referenced[VMSIM_SCAN_BATCH];
 	unsigned int i, n, nr_locked = 0;
-	bool flush = false;
 
 	n = vmsim_lru_isolate(VMSIM_LRU_INACTIVE, VMSIM_SCAN_BATCH, iso);
 	if (!n)
@@ -549,13 +567,7 @@ static void vmsim_shrink_inactive(struct vmsim_scan *sc)
 	sc->scanned += n;
 	vmsim_count_add(sc->direct ? VMSIM_PGSCAN_DIRECT : VMSIM_PGSCAN_KSWAPD,
 			n);
-
-	for (i = 0; i < n; i++) {
-		referenced[i] = vmsim_page_referenced(&iso[i]);
-		flush |= iso[i].refs > 0;
-	}
-	if (flush)
-		vmsim_flush_tlb_all();
+	vmsim_pages_referenced(iso, n, referenced);
 
 	/* Lock the pages that go, unmap them together, then finish each. */
 	for (i = 0; i < n; i++) {
@@ -632,18 +644,12 @@ static void vmsim_shrink_active(struct vmsim_scan *sc)
 	struct vmsim_isolated iso[VMSIM_SCAN_BATCH];
 	bool referenced[VMSIM_SCAN_BATCH];
 	unsigned int i, n;
-	bool flush = false;
 
 	n = vmsim_lru_isolate(VMSIM_LRU_ACTIVE, VMSIM_SCAN_BATCH, iso);
 	if (!n)
 		return;
 	vmsim_count_add(VMSIM_PGREFILL, n);
-	for (i = 0; i < n; i++) {
-		referenced[i] = vmsim_page_referenced(&iso[i]);
-		flush |= iso[i].refs > 0;
-	}
-	if (flush)
-		vmsim_flush_tlb_all();
+	vmsim_pages_referenced(iso, n, referenced);
 	for (i = 0; i < n; i++) {
 		u64 *sptep = iso[i].sptep;
 		u64 e = vmsim_pte_read(sptep);

@@ -157,19 +157,23 @@ void vmsim_swap_free_slot(vmsim_swp_t swp)
 {
 	struct vmsim_swap_area *a = vmsim_swp_area(swp);
 	unsigned long off = vmsim_swp_offset(swp);
-	bool draining, empty;
+	bool draining;
 
 	spin_lock(&a->lock);
 	__clear_bit(off, a->map);
 	a->nr_used--;
 	draining = a->draining;
-	empty = !a->nr_used;
+	/*
+	 * swapoff waits for a draining area to empty, reading nr_used under
+	 * a->lock, and then frees it: wake it before letting go of the lock,
+	 * never touch @a after.
+	 */
+	if (draining && !a->nr_used)
+		wake_up_all(&a->wait);
 	spin_unlock(&a->lock);
 	/* A draining area's free slots are not in vmsim_swap_free. */
 	if (!draining)
 		atomic_long_inc(&vmsim_swap_free);
-	else if (empty)
-		wake_up_all(&a->wait);	/* swapoff waits for this */
 }
 
 /*
@@ -746,6 +750,17 @@ static unsigned long vmsim_swap_used(struct vmsim_swap_area *a)
 	return used;
 }
 
+/* Slots of @a that are neither used nor retired. */
+static unsigned long vmsim_swap_area_free(struct vmsim_swap_area *a)
+{
+	unsigned long nr_free;
+
+	spin_lock(&a->lock);
+	nr_free = a->nr_slots - 1 - a->nr_used - a->nr_bad;
+	spin_unlock(&a->lock);
+	return nr_free;
+}
+
 /*
  * Start (@on) or stop draining @a: it leaves (or rejoins) the areas that
  * give out slots, and its free slots leave (or rejoin) vmsim_swap_free.
@@ -845,7 +860,7 @@ int vmsim_swapoff(const char *path)
 	/* Will its pages fit: in free frames, or in the other areas? */
 	need = vmsim_swap_used(a);
 	other_free = atomic_long_read(&vmsim_swap_free) -
-		     (a->nr_slots - 1 - a->nr_used - a->nr_bad);
+		     vmsim_swap_area_free(a);
 	room = vmsim_nr_free() + other_free;
 	room = room > READ_ONCE(vmsim_wmark.high) ?
 	       room - READ_ONCE(vmsim_wmark.high) : 0;
@@ -887,6 +902,11 @@ int vmsim_swapoff(const char *path)
 	WRITE_ONCE(vmsim_swap_info[a->type], NULL);
 	atomic_long_sub(a->nr_slots - 1, &vmsim_swap_total);
 	vmsim_swap_renumber(a);
+	/*
+	 * The write completion work may still be waking a->wait after the
+	 * last write to the area finished: let it finish with @a first.
+	 */
+	flush_workqueue(vmsim_io_wq);
 	pr_info("swapoff %s: done\n", path);
 	vmsim_swap_close(a);
 out_unlock:
