@@ -31,6 +31,7 @@
 #include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 #include "vmsim.h"
 #include "vmsim_trace.h"
@@ -275,10 +276,14 @@ again:
 	vmsim_entry_lock(sptep);
 	e = vmsim_pte_read(sptep);
 	if (vmsim_pte_writeback(e)) {
-		/* The frame is in a bio: wait for the write to finish. */
+		/*
+		 * The frame is in a bio: wait for the write to finish.  Not
+		 * wait_on_bit(): once the write is done the page may be
+		 * evicted, and bit 56 becomes part of its eviction age.
+		 */
 		vmsim_entry_unlock(sptep);
-		wait_on_bit((unsigned long *)sptep, VMSIM_PTE_WRITEBACK_BIT,
-			    TASK_UNINTERRUPTIBLE);
+		wait_var_event(sptep,
+			       !vmsim_pte_writeback(vmsim_pte_read(sptep)));
 		goto again;
 	}
 	if (e & VMSIM_PTE_PRESENT) {

@@ -436,12 +436,13 @@ int vmsim_isolated_cmp(const void *a, const void *b)
 }
 
 /*
- * Wake whoever waits for the WRITEBACK bit of @sptep (just cleared, under
- * the entry lock, whose release orders it before the waitqueue check).
+ * Wake whoever waits for the write of @sptep's page to finish
+ * (wait_var_event() on the entry).  WRITEBACK was cleared under the entry
+ * lock, whose release (a full barrier) orders it before the waitqueue check.
  */
 static void vmsim_writeback_wake(u64 *sptep)
 {
-	wake_up_bit((unsigned long *)sptep, VMSIM_PTE_WRITEBACK_BIT);
+	wake_up_var(sptep);
 }
 
 /**
