@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -281,6 +282,55 @@ TEST_F(shadow, query_other_needs_permission)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * PFNs are physical addresses: an opener without CAP_SYS_ADMIN sees the
+ * entry with its PFN zeroed (as /proc/PID/pagemap does); root sees it.
+ */
+static int query_as_nobody(void)
+{
+	uint64_t e;
+	char *p;
+	int fd;
+
+	if (setgid(65534) || setuid(65534))
+		return 2;
+	fd = vmsim_open();
+	if (fd < 0)
+		return 3;
+	p = vmsim_map(fd, page_size, 0, PROT_READ | PROT_WRITE);
+	if (p == MAP_FAILED)
+		return 4;
+	p[0] = 1;
+	e = vmsim_pte(fd, 0);
+	if (!(e & VMSIM_PTE_PRESENT) || !(e & VMSIM_PTE_DIRTY))
+		return 5;
+	return e & VMSIM_PTE_PFN_MASK ? 6 : 0;
+}
+
+TEST_F(shadow, pfn_hidden_without_cap_sys_admin)
+{
+	struct stat st;
+	int status;
+	pid_t pid;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root to drop to another uid");
+	self->p[0] = 1;
+	EXPECT_NE(0, vmsim_pte(self->fd, 0) & VMSIM_PTE_PFN_MASK);
+	ASSERT_EQ(0, stat(VMSIM_DEVICE, &st));
+	ASSERT_EQ(0, chmod(VMSIM_DEVICE, 0666));
+	pid = fork();
+	if (pid == 0)
+		_exit(query_as_nobody());
+	ASSERT_GE(pid, 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	chmod(VMSIM_DEVICE, st.st_mode & 07777);
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("child step %d failed (6: the PFN was shown)", WEXITSTATUS(status));
+	}
 }
 
 /*

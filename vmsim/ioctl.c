@@ -7,6 +7,7 @@
  * limit before anything is done; a bad argument gets EINVAL (or EFAULT for
  * a bad pointer) and changes nothing.
  */
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/pid.h>
 #include <linux/sched/coredump.h>
@@ -119,7 +120,13 @@ out_put_task:
 	return obj;
 }
 
-static long vmsim_ioctl_pte_query(struct vmsim_object *obj, void __user *argp)
+/*
+ * PFNs are physical addresses: like /proc/PID/pagemap, show them only to
+ * an opener with CAP_SYS_ADMIN (a frame number helps attacks such as
+ * Rowhammer); others see zero there, and every other bit.
+ */
+static long vmsim_ioctl_pte_query(struct file *file, struct vmsim_object *obj,
+				  void __user *argp)
 {
 	struct vmsim_pte_query q;
 	pgoff_t index;
@@ -147,7 +154,8 @@ static long vmsim_ioctl_pte_query(struct vmsim_object *obj, void __user *argp)
 		kref_get(&obj->ref);
 	}
 
-	err = vmsim_object_query(obj, index, q.count, u64_to_user_ptr(q.entries));
+	err = vmsim_object_query(obj, index, q.count, u64_to_user_ptr(q.entries),
+				 file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN));
 	q.index = index;
 	q.object_id = obj->id;
 	vmsim_object_put(obj);
@@ -240,7 +248,7 @@ long vmsim_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case VMSIM_IOC_INFO:
 		return vmsim_ioctl_info(obj, argp);
 	case VMSIM_IOC_PTE_QUERY:
-		return vmsim_ioctl_pte_query(obj, argp);
+		return vmsim_ioctl_pte_query(file, obj, argp);
 	case VMSIM_IOC_ADVISE:
 		return vmsim_ioctl_advise(obj, argp);
 	case VMSIM_IOC_STATS:

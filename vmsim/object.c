@@ -722,6 +722,7 @@ static u64 vmsim_pte_visible(u64 e)
  * @start: first page index
  * @nr: number of entries (validated by the caller)
  * @out: user array of @nr entries
+ * @show_pfn: report the PFNs of present pages (else they read as zero)
  *
  * The hardware accessed bits of the real PTEs are folded into the entries
  * first, and RW and USER are filled in from the real page tables.
@@ -730,7 +731,7 @@ static u64 vmsim_pte_visible(u64 e)
  * Return: 0, -EFAULT or -ENOMEM.
  */
 int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
-		       u64 __user *out)
+		       u64 __user *out, bool show_pfn)
 {
 	pgoff_t base, i, n;
 	u64 *buf;
@@ -757,6 +758,8 @@ int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 				if (bits[i] & VMSIM_WALK_YOUNG)
 					vmsim_pte_set(sptep, VMSIM_PTE_ACCESSED);
 				e = vmsim_pte_visible(vmsim_pte_read(sptep));
+				if (!show_pfn && (e & VMSIM_PTE_PRESENT))
+					e &= ~VMSIM_PTE_PFN_MASK;
 			}
 			if (bits[i] & VMSIM_WALK_MAPPED)
 				e |= VMSIM_PTE_USER;

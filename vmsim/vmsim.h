@@ -399,7 +399,7 @@ int vmsim_swapoff_entry(struct vmsim_object *obj, pgoff_t index, u64 *sptep,
 int vmsim_object_advise(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 			unsigned int advice, unsigned long *done);
 int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
-		       u64 __user *out);
+		       u64 __user *out, bool show_pfn);
 void vmsim_object_get_stats(struct vmsim_object *obj, struct vmsim_stats *st);
 void vmsim_object_note_span(struct vmsim_object *obj, unsigned long end);
 int vmsim_objects_show(struct seq_file *m, void *v);

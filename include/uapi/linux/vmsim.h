@@ -45,7 +45,8 @@
  * +--------+---------------------------------------+---------------------------+
  *
  * PRESENT	the page is resident in a pool frame; bits 12-51 are its PFN
- *		(the number /proc/PID/pagemap shows for the mapping)
+ *		(the number /proc/PID/pagemap shows for the mapping), if
+ *		the file was opened with CAP_SYS_ADMIN; zero otherwise
  * RW		mapped writable in at least one page table (after a write
  *		fault; a clean page is always mapped read-only)
  * USER		mapped into at least one user page table
