@@ -191,6 +191,36 @@ TEST_F(pool, exhaustion_sigbus)
 	EXPECT_GE(vmstat_value(VMSIM_VMSTAT, "vmsim_oom_sigbus"), 1);
 }
 
+/* rmmod vmsim; true if it unloaded (then it is loaded again as before). */
+static bool try_unload(void)
+{
+	if (system("rmmod vmsim 2>/dev/null"))
+		return false;
+	if (system("insmod ${VMSIM_KO:-/lib/modules/vmsim.ko} ${VMSIM_PARAMS:-}"))
+		fprintf(stderr, "# cannot load vmsim again\n");
+	return true;
+}
+
+/*
+ * The module cannot go while anything uses it: an open file, or only a
+ * mapping whose file is closed.  The data stays readable throughout.
+ */
+TEST_F(pool, unload_refused_while_in_use)
+{
+	size_t n = 16;
+	char *p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(MAP_FAILED, p);
+	pages_fill(p, n, 0x10ad);
+	EXPECT_FALSE(try_unload());
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_FALSE(try_unload());
+	EXPECT_EQ(0, access(VMSIM_DEVICE, F_OK));
+	EXPECT_EQ(0, pages_bad(p, n, 0x10ad));
+	munmap(p, n * page_size);
+}
+
 /* MemFree goes down by what is written, and back up at close. */
 TEST_F(pool, memfree_accounting)
 {

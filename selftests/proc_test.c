@@ -444,6 +444,67 @@ TEST_F(proc, swap_figures_match)
 	munmap(p, pages * page_size);
 }
 
+/*
+ * Does @s hold something shaped like a kernel address: 12 or more hex
+ * digits (with or without 0x) starting with ffff, or a decimal number that
+ * large?
+ */
+static bool looks_like_kernel_address(const char *s)
+{
+	regex_t hex, dec;
+	bool found;
+
+	if (regcomp(&hex, "(0x)?ffff[0-9a-f]{8,12}", REG_EXTENDED | REG_ICASE | REG_NOSUB) ||
+	    regcomp(&dec, "[0-9]{19,}", REG_EXTENDED | REG_NOSUB))
+		return true;
+	found = !regexec(&hex, s, 0, NULL, 0) || !regexec(&dec, s, 0, NULL, 0);
+	regfree(&hex);
+	regfree(&dec);
+	return found;
+}
+
+/*
+ * No /proc file of vmsim's, and no module parameter, shows a kernel
+ * address (with objects, swap and resident pages present, so that every
+ * row is there).
+ */
+TEST_F(proc, no_kernel_addresses)
+{
+	static const char * const files[] = {
+		VMSIM_MEMINFO, VMSIM_VMSTAT, "/proc/vmsim_zoneinfo",
+		"/proc/vmsim_swaps", "/proc/vmsim_objects",
+		"/sys/module/vmsim/parameters/pool_mb",
+		"/sys/module/vmsim/parameters/min_free_kbytes",
+		"/sys/module/vmsim/parameters/swapdev",
+	};
+	char line[512];
+	size_t i, lines = 0;
+	char *p = vmsim_map(self->fd, 64 * page_size, 0, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(MAP_FAILED, p);
+	pages_fill(p, 64, 5);
+	/* The check itself can fail. */
+	ASSERT_TRUE(looks_like_kernel_address("at ffff8880012345a0\n"));
+	ASSERT_TRUE(looks_like_kernel_address("18446612682083632544\n"));
+	ASSERT_FALSE(looks_like_kernel_address("MemTotal:      65536 kB\n"));
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		FILE *f = fopen(files[i], "r");
+
+		ASSERT_NE(NULL, f) {
+			TH_LOG("%s: %s", files[i], strerror(errno));
+		}
+		while (fgets(line, sizeof(line), f)) {
+			lines++;
+			EXPECT_FALSE(looks_like_kernel_address(line)) {
+				TH_LOG("%s: %s", files[i], line);
+			}
+		}
+		fclose(f);
+	}
+	EXPECT_LT(50, lines);
+	munmap(p, 64 * page_size);
+}
+
 /* /proc/vmsim_objects: its header, and a row per object that is true. */
 TEST_F(proc, objects_file)
 {

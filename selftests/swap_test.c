@@ -12,6 +12,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,12 @@ static long swaps_settle(const char *path)
 		used = now;
 	}
 	return used;
+}
+
+/* Run a shell command; true if it exited 0. */
+static bool sh(const char *cmd)
+{
+	return system(cmd) == 0;
 }
 
 static long long stat_of(const char *name)
@@ -612,6 +619,177 @@ TEST_F(swap, clean_swapin_reclaimed_without_write)
 	munmap(p, n * page_size);
 }
 
+/* Page out @n pages of @fd's object and wait until the writes are done. */
+static void pageout_all(struct __test_metadata *_metadata, int fd, size_t n)
+{
+	size_t i;
+
+	ASSERT_EQ(n, vmsim_advise(fd, 0, n, VMSIM_ADV_PAGEOUT));
+	for (i = 0; i < 200 && vmsim_pte(fd, n - 1) & VMSIM_PTE_PRESENT; i++)
+		usleep(10000);
+}
+
+/*
+ * Swap slots freed by one object are never read back by another: a new
+ * object's pages read zero, even where it gets the same slots, and its own
+ * data comes back from them.
+ */
+TEST_F(swap, freed_slots_not_read_by_others)
+{
+	size_t n = 256, i, shared = 0;
+	uint64_t *slots = calloc(n, sizeof(*slots)), e;
+	int a = vmsim_open(), b = vmsim_open();
+	char *p, *q;
+
+	ASSERT_TRUE(slots && a >= 0 && b >= 0);
+	p = vmsim_map(a, n * page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	pages_fill(p, n, 0xa11ce);
+	pageout_all(_metadata, a, n);
+	for (i = 0; i < n; i++) {
+		e = vmsim_pte(a, i);
+		ASSERT_EQ(VMSIM_PTE_SWAPPED, e & (VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT));
+		slots[i] = e & ~0xfffULL;
+	}
+	munmap(p, n * page_size);
+	close(a);
+
+	q = vmsim_map(b, n * page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, q);
+	for (i = 0; i < n; i++)
+		ASSERT_TRUE(page_is_zero(q + i * page_size)) {
+			TH_LOG("page %zu of a new object shows old data", i);
+		}
+	pages_fill(q, n, 0xb0b);
+	pageout_all(_metadata, b, n);
+	for (i = 0; i < n; i++) {
+		e = vmsim_pte(b, i) & ~0xfffULL;
+		shared += e && memmem(slots, n * sizeof(*slots), &e, sizeof(e));
+	}
+	TH_LOG("%zu of %zu slots used again by the second object", shared, n);
+	EXPECT_EQ(0, pages_bad(q, n, 0xb0b));
+	munmap(q, n * page_size);
+	close(b);
+	free(slots);
+}
+
+/* utime and stime, from the ')' that ends comm in /proc/PID/stat */
+#define VMSIMD_STAT_TIMES ") %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu"
+
+/* CPU time vmsimd has used, in clock ticks; -1 if it is not found. */
+static long vmsimd_ticks(void)
+{
+	char path[64], comm[32], stat[512];
+	unsigned long ut, st;
+	long ticks = -1;
+	int pid;
+	FILE *f;
+
+	for (pid = 2; pid < 4096 && ticks < 0; pid++) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, "vmsimd\n")) {
+			snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+			fclose(f);
+			f = fopen(path, "r");
+			if (f && fgets(stat, sizeof(stat), f) &&
+			    sscanf(strrchr(stat, ')'), VMSIMD_STAT_TIMES, &ut, &st) == 2)
+				ticks = ut + st;
+		}
+		if (f)
+			fclose(f);
+	}
+	return ticks;
+}
+
+static int sigbus_pipe = -1;
+
+/* Say so, then keep what was filled until killed. */
+static void sigbus_hold(int sig)
+{
+	char c = 'B';
+
+	if (write(sigbus_pipe, &c, 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/*
+ * A pool too small for the working set, with swap full: the process that
+ * faults gets SIGBUS, promptly; while it holds everything vmsimd does not
+ * spin, and all comes back when it dies.
+ */
+TEST_F_TIMEOUT(swap, swap_full_sigbus, 600)
+{
+	size_t swap_pages = 4096, n = self->pool + swap_pages + 256, i;
+	long long sigbus0 = stat_of("vmsim_oom_sigbus");
+	long free0 = vmsim_free_pages(), t0, t1;
+	struct pollfd pfd;
+	int pipefd[2], status;
+	char c = 0, cmd[512];
+	pid_t pid;
+
+	if (!sh("command -v dmsetup >/dev/null"))
+		SKIP(return, "no dmsetup");
+	/* A small area: 16 MiB of dev2. */
+	snprintf(cmd, sizeof(cmd),
+		 "dmsetup create --noudevsync vmsim-flaky --table '0 %zu linear %s 0'",
+		 swap_pages * 8, dev2);
+	if (!sh(cmd) || !sh("dmsetup mknodes vmsim-flaky"))
+		SKIP(return, "cannot create a dm-linear device");
+	ASSERT_EQ(0, vmsim_swap_header_write(FLAKY, VMSIM_SWAP_VERSION));
+	ASSERT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev1));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, FLAKY, 0, 0));
+	ASSERT_EQ(0, pipe(pipefd));
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int fd = vmsim_open();
+		char *p = vmsim_map(fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+
+		sigbus_pipe = pipefd[1];
+		signal(SIGBUS, sigbus_hold);
+		if (p == MAP_FAILED)
+			_exit(2);
+		for (i = 0; i < n; i++)
+			page_fill(p + i * page_size, i + 1);
+		_exit(3);	/* all of it fitted: not what this test is about */
+	}
+	pfd.fd = pipefd[0];
+	pfd.events = POLLIN;
+	EXPECT_EQ(1, poll(&pfd, 1, 300 * 1000)) {
+		TH_LOG("no SIGBUS within 300 s");
+	}
+	if (pfd.revents & POLLIN)
+		EXPECT_EQ(1, read(pipefd[0], &c, 1));
+	EXPECT_EQ('B', c);
+	EXPECT_LT(sigbus0, stat_of("vmsim_oom_sigbus"));
+
+	/* Everything held, nothing to reclaim: vmsimd must not spin. */
+	t0 = vmsimd_ticks();
+	sleep(2);
+	t1 = vmsimd_ticks();
+	ASSERT_GE(t0, 0);
+	EXPECT_LT(t1 - t0, sysconf(_SC_CLK_TCK) / 2) {
+		TH_LOG("vmsimd used %ld ticks in 2 s", t1 - t0);
+	}
+
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	for (i = 0; i < 100 && vmsim_free_pages() < free0; i++)
+		usleep(100 * 1000);
+	EXPECT_LE(free0, vmsim_free_pages());
+	EXPECT_EQ(0, swaps_settle(FLAKY));
+	ASSERT_EQ(0, vmsim_swapoff_ioctl(self->fd, FLAKY));
+}
+
 static void touch_page(void *p)
 {
 	peek(p);
@@ -659,12 +837,6 @@ TEST_F(swap, corruption_detected)
 	EXPECT_TRUE(page_is_zero(p + 5 * page_size));
 	free(garbage);
 	munmap(p, n * page_size);
-}
-
-/* Run a shell command; true if it exited 0. */
-static bool sh(const char *cmd)
-{
-	return system(cmd) == 0;
 }
 
 /*

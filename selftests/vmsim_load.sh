@@ -12,11 +12,11 @@
 KO=${VMSIM_KO:-/lib/modules/vmsim.ko}
 PARAMS=/sys/module/vmsim/parameters
 
-ktap_header 16
+ktap_header 26
 
 if [ ! -f "$KO" ] || [ -d /sys/module/vmsim ]; then
 	i=0
-	while [ $i -lt 16 ]; do
+	while [ $i -lt 26 ]; do
 		ktap_skip "load_$i" "no $KO, or vmsim already loaded"
 		i=$((i + 1))
 	done
@@ -69,6 +69,15 @@ refused refuse_pool_mb_garbage pool_mb=lots "pool_mb: 'lots' is not a number"
 refused refuse_pool_mb_huge pool_mb=99999999 "pool_mb=99999999: must be between 1 and"
 refused refuse_max_object_zero max_object_mb=0 "max_object_mb=0: must be between"
 refused refuse_dev_mode dev_mode=01000 "dev_mode=512: must be between 0 and 511"
+refused refuse_pool_mb_negative pool_mb=-1 "pool_mb: '-1' is not a number"
+refused refuse_fault_around fault_around_pages=65 "fault_around_pages=65: must be between 0 and 64"
+refused refuse_min_free_small min_free_kbytes=8 "min_free_kbytes=8: must be between 16 and"
+refused refuse_min_free_huge min_free_kbytes=99999999 "min_free_kbytes=99999999: must be between 16 and"
+refused refuse_wmark_scale_zero watermark_scale_factor=0 "watermark_scale_factor=0: must be between 1 and 3000"
+refused refuse_wmark_scale_huge watermark_scale_factor=3001 "watermark_scale_factor=3001: must be between 1 and 3000"
+refused refuse_inactive_ratio inactive_ratio=33 "inactive_ratio=33: must be between 1 and 32"
+refused refuse_page_cluster page_cluster=6 "page_cluster=6: must be between 0 and 5"
+refused refuse_swapdev_missing swapdev=/dev/no-such-disk "swapon /dev/no-such-disk: cannot open it"
 
 # Good values take effect.
 if insmod "$KO" pool_mb=8 dev_mode=0640 max_object_mb=16; then
@@ -93,6 +102,25 @@ if insmod "$KO" pool_mb=8 dev_mode=0640 max_object_mb=16; then
 	else
 		ktap_fail runtime_param_checked "max_object_mb=$(cat $PARAMS/max_object_mb)"
 	fi
+	# Every writable parameter refuses a bad value at run time, keeping
+	# its value; the read-only ones refuse any write.
+	bad=""
+	for pv in max_object_mb=0 fault_around_pages=65 min_free_kbytes=8 \
+		  min_free_kbytes=4097 watermark_scale_factor=0 \
+		  watermark_scale_factor=3001 inactive_ratio=0 inactive_ratio=33 \
+		  page_cluster=6 page_cluster=-1 page_cluster=x \
+		  pool_mb=16 dev_mode=0666 swapdev=/dev/vdb; do
+		p=${pv%%=*}
+		old=$(cat $PARAMS/$p)
+		if echo "${pv#*=}" >$PARAMS/$p 2>/dev/null || [ "$(cat $PARAMS/$p)" != "$old" ]; then
+			bad="$bad $pv"
+		fi
+	done
+	if [ -z "$bad" ]; then
+		ktap_ok runtime_bad_values_refused
+	else
+		ktap_fail runtime_bad_values_refused "taken:$bad"
+	fi
 	if rmmod vmsim && [ ! -e /dev/vmsim ] && [ ! -e /proc/vmsim_meminfo ]; then
 		ktap_ok unload_clean
 	else
@@ -103,6 +131,7 @@ else
 	ktap_skip memtotal_is_pool_mb "not loaded"
 	ktap_skip dev_mode_applied "not loaded"
 	ktap_skip runtime_param_checked "not loaded"
+	ktap_skip runtime_bad_values_refused "not loaded"
 	ktap_skip unload_clean "not loaded"
 fi
 
