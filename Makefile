@@ -10,6 +10,8 @@
 #                        (KERNELS="stock-6.1" narrows it)
 #   make bench           vmsim side by side with the kernel's own memory
 #                        (KERNELS= as for check; default stock-6.1)
+#   make stress          the stress test alone in QEMU: STRESS_SECONDS=600,
+#                        STRESS_SEED=1, KERNEL=stock-6.1 (or debug, ...)
 #   make lint            W=1, sparse, checkpatch and the docs build only
 #   make docs            HTML documentation in out/docs (also: htmldocs)
 #   make install         vmsim.ko for the running kernel (or KDIR=), vmsimctl,
@@ -26,7 +28,7 @@ KERNELS ?= stock-6.1 stock-6.12 debug
 KERNEL ?= stock-6.1
 MODE ?= check
 
-.PHONY: all module selftests tools setup demo check bench lint docs htmldocs install run debug-kernel clean
+.PHONY: all module selftests tools setup demo check bench stress lint docs htmldocs install run debug-kernel clean
 
 all: module selftests tools
 
@@ -51,6 +53,13 @@ check: setup
 
 bench: setup
 	@KERNELS="$(or $(BENCH_KERNELS),stock-6.1)" scripts/bench.sh
+
+STRESS_SECONDS ?= 600
+STRESS_SEED ?= 1
+stress: setup
+	@qemu/run.sh -k $(KERNEL) -m stress -t $$(($(STRESS_SECONDS) + 1500)) \
+		-a "harness.stress_seconds=$(STRESS_SECONDS) harness.stress_seed=$(STRESS_SEED)" \
+		--quiet --show-job
 
 lint: setup
 	@scripts/lint.sh
