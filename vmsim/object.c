@@ -751,9 +751,16 @@ int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 		memset(bits, 0, n);
 		vmsim_rmap_walk(obj, base, n, bits, 0);
 		for (i = 0; i < n; i++) {
-			u64 *sptep = vmsim_shadow_lookup(obj, base + i, false);
+			u64 *sptep = NULL;
 			u64 e = 0;
 
+			/*
+			 * A query by address may reach past the last index a
+			 * table can hold: mremap() can grow a mapping there.
+			 * Such pages have no entry (touching them is SIGBUS).
+			 */
+			if (!((base + i) >> VMSIM_INDEX_BITS))
+				sptep = vmsim_shadow_lookup(obj, base + i, false);
 			if (sptep) {
 				if (bits[i] & VMSIM_WALK_YOUNG)
 					vmsim_pte_set(sptep, VMSIM_PTE_ACCESSED);
