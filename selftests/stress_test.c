@@ -364,6 +364,18 @@ static void op_advise(struct worker *w, struct obj *o)
 		memset(o->gen + first, 0, n * sizeof(*o->gen));
 }
 
+/* madvise() is optional (CONFIG_ADVISE_SYSCALLS): main() looks. */
+static int have_madvise;
+
+static void op_madvise(struct worker *w, struct obj *o)
+{
+	size_t first, n;
+
+	pick_run(w, o, &first, &n);
+	if (have_madvise && madvise(page_at(o, first), n * page_size, MADV_DONTNEED))
+		failure("madvise(MADV_DONTNEED)", errno);
+}
+
 static void op_mprotect(struct worker *w, struct obj *o)
 {
 	size_t first, n;
@@ -480,9 +492,7 @@ static void do_op(struct worker *w, enum op op)
 			op_advise(w, o);
 			break;
 		case OP_MADVISE:
-			pick_run(w, o, &first, &n);
-			if (madvise(page_at(o, first), n * page_size, MADV_DONTNEED))
-				failure("madvise(MADV_DONTNEED)", errno);
+			op_madvise(w, o);
 			break;
 		case OP_MPROTECT:
 			op_mprotect(w, o);
@@ -1007,6 +1017,9 @@ int main(int argc, char **argv)
 	if (sh == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	save_params(info.pool_pages);
+	have_madvise = madvise(NULL, 0, MADV_NORMAL) == 0;
+	if (!have_madvise)
+		ksft_print_msg("no madvise() in this kernel: the madvise operations do nothing\n");
 	free0 = vmsim_free_pages();
 	c.rng = cfg.seed;
 	swap = swap_setup(&c, &info);
