@@ -1,38 +1,56 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn the raw benchmark lines of each kernel into a table and a JSON file.
+"""Turn the raw benchmark lines of each kernel into tables, a JSON file and plots.
 
 Usage: bench-report.py OUTDIR KERNEL...
 
-Reads OUTDIR/<kernel>.jsonl (written by scripts/bench.sh), prints one table
-per kernel with vmsim's ratio to each kernel memory variant, and writes
-OUTDIR/results.json.  Goals are reported, never asserted.
+Reads OUTDIR/<kernel>.jsonl (written by scripts/bench.sh), prints tables per
+kernel with vmsim's ratio to each kernel memory variant, writes
+OUTDIR/results.json and, with gnuplot, OUTDIR/ratios-<kernel>.png and
+OUTDIR/zipf-<kernel>.png.  Goals are reported, never asserted.
 """
 import json
 import os
+import shutil
+import subprocess
 import sys
 
-# (workload, backend to compare with) -> the ratio vmsim aims for
+KERNEL_SIDES = ("shared", "private")
+
+# A goal: (comparison, value) on vmsim's figure over the other's.
 GOALS = {
-    ("first-touch", "shared"): 1.5,
-    ("first-touch", "private"): 1.0,
+    ("first-touch", "shared"): (">=", 1.5),
+    ("first-touch", "private"): (">=", 1.0),
+    # Traces: fewer refaults than the kernel, Zipf within 1.3x of Belady.
+    ("trace-*", "shared"): ("<", 1.0),
+    ("trace-*", "private"): ("<", 1.0),
+    ("trace-zipf", "belady"): ("<=", 1.3),
+    # Swap: 1.5x the kernel's throughput, within 2x of the raw device.
+    ("swap-*", "shared"): (">=", 1.5),
+    ("swap-*", "private"): (">=", 1.5),
+    ("swap-*", "dd"): (">=", 0.5),
 }
-
-# Traces: vmsim's refaults should be below the kernel's (ratio < 1), and
-# on Zipf within 1.3x of Belady's optimum.
-TRACE_GOALS = {
-    ("trace-zipf", "belady"): 1.3,
-}
+SCALE_GOAL = (">=", 1.8)        # 2 threads over 1, on vmsim
+META_GOAL = ("<=", 16.0)        # bytes of metadata per pool page
+OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
 
 
-# Swap throughput: vmsim / kernel swap >= 1.5 in both directions, and
-# vmsim within 2x of the raw device (vmsim / raw >= 0.5).
-SWAP_GOAL_KERNEL = 1.5
-SWAP_GOAL_RAW = 0.5
+def goal_for(workload, versus):
+    """The goal of vmsim's ratio to @versus on @workload, or None."""
+    return GOALS.get((workload, versus)) or GOALS.get((workload.split("-")[0] + "-*", versus))
+
+
+def judge(value, goal):
+    """None (no goal), True or False."""
+    return None if goal is None else OPS[goal[0]](value, goal[1])
+
+
+def mark(met):
+    return "" if met is None else (" ok" if met else " !")
 
 
 def load(path):
-    info, results = {}, []
+    info, results, series = {}, [], []
     with open(path) as f:
         for n, line in enumerate(f, 1):
             try:
@@ -43,117 +61,372 @@ def load(path):
                 continue
             if "kernel" in obj:
                 info = obj
+            elif "series" in obj:
+                series.append(obj)
             else:
                 results.append(obj)
-    return info, results
+    return info, results, series
 
 
-def print_swaps(swaps, raws, ratios):
-    """Swap throughput, vmsim beside the kernel's swap and the raw device."""
-    print(f"\n{'swap pass':<18}{'vmsim':>9}{'kernel':>9}{'raw':>9}"
-          f"{'vs kernel':>12}{'vs raw':>10}{'majflt v/k':>16}  (MiB/s)")
-    for w, b in sorted(swaps.items()):
-        v, o = b.get("vmsim"), b.get("private")
-        # The limit: large sequential I/O, but for random reads (one page
-        # per fault) 4 KiB reads.
-        pattern, direction = w.split("-")[1:3]
-        block = "4k" if (pattern, direction) == ("rand", "read") else "1M"
-        raw = raws.get(f"raw-seq-{direction}-{block}")
-        cells = "".join(f"{x['rate']:>9.1f}" if x else f"{'-':>9}" for x in (v, o, raw))
-        rs = ""
-        for other, goal in ((o, SWAP_GOAL_KERNEL), (raw, SWAP_GOAL_RAW)):
-            if v and other and other["rate"] > 0:
-                ratio = v["rate"] / other["rate"]
-                met = ratio >= goal
-                rs += f"{ratio:>8.2f}x{' ok' if met else ' <':<3}"
-                ratios.append({"workload": w, "versus": other["backend"],
-                               "ratio": round(ratio, 3), "goal": goal,
-                               "goal_met": met, "metric": "MiB/s"})
+class Report:
+    """One kernel's results, and vmsim's ratios to the others as they are printed."""
+
+    def __init__(self, info, results, series):
+        self.info, self.results, self.series = info, results, series
+        self.ratios = []
+
+    def find(self, prefix):
+        """{workload: {backend: result}} for the workloads starting with @prefix."""
+        found = {}
+        for r in self.results:
+            if r["workload"].startswith(prefix) and "backend" in r:
+                found.setdefault(r["workload"], {})[r["backend"]] = r
+        return found
+
+    def compare(self, v, o, key, workload, **what):
+        """vmsim's @key over another result's: a table cell, and a record."""
+        if not v or not o or not o.get(key) or v.get(key) is None:
+            return f"{'-':>11}"
+        ratio = v[key] / o[key]
+        goal = what.pop("goal", goal_for(workload, o["backend"]))
+        met = judge(ratio, goal)
+        self.ratios.append(dict(workload=workload, **what, versus=o["backend"],
+                                metric=key, ratio=round(ratio, 3),
+                                goal=None if goal is None else f"{goal[0]} {goal[1]}",
+                                goal_met=met))
+        return f"{ratio:>8.2f}x{mark(met):<3}"
+
+    # ---- first-touch and re-touch, by one thread ---------------------------
+    def print_speed(self):
+        rows = {}
+        for r in self.results:
+            if r["workload"] in ("first-touch", "retouch") and \
+               r.get("threads", 1) == 1 and r.get("procs", 1) == 1:
+                rows.setdefault(r["workload"], {})[r["backend"]] = r
+        if not rows:
+            return
+        print(f"\n{'workload':<14}{'vmsim':>12}{'shared':>12}{'private':>12}"
+              f"{'vs shared':>11}{'vs private':>11}{'majflt v/s/p':>15}  (pages/s)")
+        for w, b in sorted(rows.items()):
+            cells = "".join(f"{b[n]['rate']:>12,.0f}" if n in b else f"{'-':>12}"
+                            for n in ("vmsim",) + KERNEL_SIDES)
+            rs = "".join(self.compare(b.get("vmsim"), b.get(o), "rate", w, threads=1, procs=1)
+                         for o in KERNEL_SIDES)
+            mf = "/".join(str(b[n].get("majflt", "-")) if n in b else "-"
+                          for n in ("vmsim",) + KERNEL_SIDES)
+            print(f"{w:<14}{cells}{rs}{mf:>15}")
+        print("(256 MiB, median of 5; ratios: vmsim rate / kernel rate; 'ok' = goal met,"
+              " '!' = goal not met)")
+
+    # ---- the CPU the guest got ----------------------------------------------
+    def cpu(self):
+        """{group: arithmetic on 2 threads over 1} from the spin runs of each group."""
+        spins = {}
+        for r in self.results:
+            if r["workload"] == "spin" and r.get("procs", 1) == 1:
+                spins.setdefault(r.get("label", "?"), {})[r["threads"]] = r["rate"]
+        return {g: round(s[2] / s[1], 2) for g, s in spins.items() if s.get(1) and s.get(2)}
+
+    def print_cpu(self, cpu):
+        if cpu:
+            print("CPU the guest got from the shared host (arithmetic on 2 threads / 1 thread, "
+                  "2.0 = both vCPUs ran): " + ", ".join(f"{g} {x:.2f}x" for g, x in cpu.items()))
+
+    # ---- first-touch by several threads and processes ----------------------
+    def scaling(self, r, one, config, goal=None):
+        """A rate and, but for one thread, its scaling over @one's (recorded)."""
+        if not r:
+            return f"{'-':>19}"
+        if config == (1, 1) or not one or not one["rate"]:
+            return f"{r['rate']:>11,.0f}{'':>8}"
+        ratio = r["rate"] / one["rate"]
+        met = judge(ratio, goal)
+        self.ratios.append(dict(workload=r["workload"], procs=config[0], threads=config[1],
+                                backend=r["backend"], versus="one thread", metric="scaling",
+                                ratio=round(ratio, 3),
+                                goal=None if goal is None else f"{goal[0]} {goal[1]}",
+                                goal_met=met))
+        return f"{r['rate']:>11,.0f}{ratio:>6.2f}x{mark(met):<2}"
+
+    def print_scale(self):
+        configs, spins = {}, {}
+        for r in self.results:
+            if r["workload"] == "first-touch":
+                configs.setdefault((r.get("procs", 1), r.get("threads", 1)), {})[r["backend"]] = r
+            elif r["workload"] == "spin" and r.get("label") == "scale":
+                spins[(r.get("procs", 1), r["threads"])] = r
+        if len(configs) < 2 or (1, 1) not in configs:
+            return
+        names = ("vmsim",) + KERNEL_SIDES
+        print(f"\n{'first-touch':<12}{'cpu':>8}" + "".join(f"{n:>11}{'':>8}" for n in names)
+              + f"{'vs shared':>11}{'vs private':>11}  (pages/s, x one thread)")
+        for config, b in sorted(configs.items(), key=lambda c: (c[0][0] > 1, c[0])):
+            procs, threads = config
+            label = f"{procs} procs" if procs > 1 else \
+                f"{threads} thread{'s' if threads > 1 else ''}"
+            spin, spin1 = spins.get(config), spins.get((1, 1))
+            cpu = f"{spin['rate'] / spin1['rate']:>7.2f}x" if spin and spin1 else f"{'-':>8}"
+            goal = SCALE_GOAL if config == (1, 2) else None
+            cells = "".join(self.scaling(b.get(n), configs[(1, 1)].get(n), config,
+                                         goal if n == "vmsim" else None) for n in names)
+            if config == (1, 1):
+                rs = f"{'(above)':>11}{'(above)':>11}"
             else:
-                rs += f"{'-':>11}"
-        mf = f"{v['majflt'] if v else '-'}/{o['majflt'] if o else '-'}"
-        print(f"{w:<18}{cells}{rs}{mf:>16}")
-    for w, r in sorted(raws.items()):
-        print(f"  {w:<22}{r['rate']:>9.1f} MiB/s (dd, O_DIRECT)")
-    print(f"(working set {next(iter(next(iter(swaps.values())).values()))['pages']} pages, "
-          f"4x the pool; kernel = MAP_PRIVATE anon in a memory.max cgroup swapping to an "
-          f"identical disk; raw = dd O_DIRECT, 1 MiB blocks, 4 KiB for random reads; "
-          f"goals: {SWAP_GOAL_KERNEL}x the kernel, within 2x of raw)")
+                rs = "".join(self.compare(b.get("vmsim"), b.get(o), "rate", "first-touch",
+                                          threads=threads, procs=procs, goal=None)
+                             for o in KERNEL_SIDES)
+            print(f"{label:<12}{cpu}{cells}{rs}")
+        print(f"(256 MiB in N slices, one per thread or process, median of 5; cpu = arithmetic "
+              f"alone on as many threads, x one thread: the CPU the {self.info.get('cpus', '?')}"
+              f"-CPU guest got from the shared host; goal: vmsim 2 threads >= "
+              f"{SCALE_GOAL[1]}x one thread)")
+        for config, r in sorted(spins.items()):
+            self.scaling(r, spins.get((1, 1)), config)
+
+    # ---- traces: refaults, speed and major faults ---------------------------
+    def print_traces(self):
+        traces = self.find("trace-")
+        if not traces:
+            return
+        names = ("belady", "vmsim") + KERNEL_SIDES
+        print(f"\n{'trace':<14}{'accesses':>10}{'capacity':>9}" + "".join(f"{n:>10}" for n in names)
+              + f"{'vs shared':>11}{'vs private':>11}{'vs belady':>11}  (refaults)")
+        for w, b in sorted(traces.items()):
+            any_r = next(iter(b.values()))
+            cells = "".join(f"{b[n]['refaults']:>10}" if n in b else f"{'-':>10}" for n in names)
+            rs = "".join(self.compare(b.get("vmsim"), b.get(o), "refaults", w)
+                         for o in KERNEL_SIDES + ("belady",))
+            print(f"{w:<14}{any_r['accesses']:>10}{any_r['capacity']:>9}{cells}{rs}")
+        print("(ratios: vmsim refaults / other refaults, lower is better; kernel = anon memory"
+              " in a memory.max cgroup swapping to an identical disk)")
+        print(f"\n{'trace':<14}" + "".join(f"{n:>12}" for n in names[1:])
+              + f"{'majflt v/s/p':>24}  (accesses/s, seed {any_r.get('seed', '?')})")
+        for w, b in sorted(traces.items()):
+            cells = "".join(f"{b[n]['rate']:>12,.0f}" if n in b else f"{'-':>12}"
+                            for n in names[1:])
+            mf = "/".join(str(b[n].get("majflt", "-")) if n in b else "-" for n in names[1:])
+            print(f"{w:<14}{cells}{mf:>24}")
+
+    # ---- swap throughput ----------------------------------------------------
+    def print_swaps(self):
+        swaps, raws = self.find("swap-"), self.find("raw-")
+        if not swaps:
+            return
+        names = ("vmsim",) + KERNEL_SIDES
+        print(f"\n{'swap pass':<16}" + "".join(f"{n:>9}" for n in names + ("raw",))
+              + f"{'vs shared':>11}{'vs private':>11}{'vs raw':>11}{'majflt v/s/p':>20}"
+              f"{'refaults v/s/p':>22}  (MiB/s)")
+        for w, b in sorted(swaps.items()):
+            # The limit: large sequential I/O, but for random reads (one page
+            # per fault) 4 KiB reads.
+            pattern, direction = w.split("-")[1:3]
+            block = "4k" if (pattern, direction) == ("rand", "read") else "1M"
+            raw = raws.get(f"raw-seq-{direction}-{block}", {}).get("dd")
+            cells = "".join(f"{x['rate']:>9.1f}" if x else f"{'-':>9}"
+                            for x in [b.get(n) for n in names] + [raw])
+            rs = "".join(self.compare(b.get("vmsim"), o, "rate", w)
+                         for o in [b.get(n) for n in KERNEL_SIDES] + [raw])
+            mf, rf = ("/".join(str(b[n].get(k, "-")) if n in b else "-" for n in names)
+                      for k in ("majflt", "refaults"))
+            print(f"{w:<16}{cells}{rs}{mf:>20}{rf:>22}")
+        for w, r in sorted(raws.items()):
+            print(f"  {w:<22}{r['dd']['rate']:>9.1f} MiB/s (dd, O_DIRECT)")
+        pages = next(iter(next(iter(swaps.values())).values()))["pages"]
+        print(f"(working set {pages} pages, 4x the pool; kernel = anon memory in a memory.max "
+              f"cgroup swapping to an identical disk; raw = dd O_DIRECT, 1 MiB blocks, 4 KiB for "
+              f"random reads; goals: 1.5x the kernel, within 2x of raw)")
+
+    # ---- metadata ------------------------------------------------------------
+    def metadata(self):
+        """vmsim's metadata per page, measured from the meminfo snapshots."""
+        snaps = {(r["label"], r["mb"]): r for r in self.results if r["workload"] == "meminfo"}
+
+        def cost_kb(mb):        # free memory a pool of @mb took beyond its frames
+            return snaps[("load-before", mb)]["free_kb"] - snaps[("load-after", mb)]["free_kb"] \
+                - mb * 1024
+
+        meta = {}
+        try:
+            small, large = 128, 512
+            frames = (large - small) * 256
+            meta["load_bytes_per_frame"] = (cost_kb(large) - cost_kb(small)) * 1024 / frames
+            meta["load_fixed_kb"] = cost_kb(small) - meta["load_bytes_per_frame"] * small * 256 / 1024
+            meta["load_bytes_per_frame_all_in"] = cost_kb(large) * 1024 / (large * 256)
+            before = next(s for (label, _), s in snaps.items() if label == "populate-before")
+            after = next(s for (label, _), s in snaps.items() if label == "populate-after")
+            pages = after["pages"]
+
+            def per_page(key):
+                return (after[key] - before[key]) * 1024 / pages
+            meta["populated_pages"] = pages
+            meta["populate_bytes_per_page"] = -per_page("free_kb")
+            meta["kernel_page_tables_bytes_per_page"] = per_page("PageTables")
+            meta["shadow_bytes_per_page"] = meta["populate_bytes_per_page"] - \
+                meta["kernel_page_tables_bytes_per_page"]
+            meta["shadow_bytes_per_page_vmsim_says"] = per_page("vmsim_PageTables")
+            # The goal is judged on the whole cost of loading, fixed costs
+            # (module, threads, workqueues) spread over the 512 MiB pool.
+            meta["bytes_per_pool_page"] = meta["load_bytes_per_frame_all_in"] + \
+                meta["shadow_bytes_per_page"]
+            meta["goal"] = f"{META_GOAL[0]} {META_GOAL[1]}"
+            meta["goal_met"] = judge(meta["bytes_per_pool_page"], META_GOAL)
+            on, off = snaps[("swapon-after", large)], snaps[("swapon-before", large)]
+            slots = (on["vmsim_SwapTotal"] - off["vmsim_SwapTotal"]) / 4
+            meta["swap_slots"] = slots
+            meta["swap_bytes_per_slot"] = (off["free_kb"] - on["free_kb"]) * 1024 / slots
+        except (KeyError, StopIteration, ZeroDivisionError):
+            pass
+        return {k: round(v, 3) if isinstance(v, float) else v for k, v in meta.items()}
+
+    def print_metadata(self, meta):
+        if "bytes_per_pool_page" not in meta:
+            return
+        rows = (
+            ("pool load, per frame (128 -> 512 MiB pool)", "load_bytes_per_frame", "0 (struct page)"),
+            ("pool load, all in, 512 MiB pool", "load_bytes_per_frame_all_in", ""),
+            ("populated page: all kernel memory", "populate_bytes_per_page", ""),
+            ("  of which the kernel's own page tables", "kernel_page_tables_bytes_per_page", "8.016"),
+            ("  of which vmsim's shadow tables", "shadow_bytes_per_page", "8.016"),
+            ("  (vmsim's PageTables says)", "shadow_bytes_per_page_vmsim_says", ""),
+            ("vmsim metadata per pool page (all in + shadow)", "bytes_per_pool_page", "8.016"),
+            ("swap slot (not a pool page)", "swap_bytes_per_slot", "4.125"),
+        )
+        print(f"\n{'vmsim metadata':<48}{'measured':>10}{'by design':>17}  (bytes)")
+        for label, key, design in rows:
+            if key in meta:
+                goal = mark(meta["goal_met"]) if key == "bytes_per_pool_page" else ""
+                print(f"{label:<48}{meta[key]:>10.2f}{design:>17}{goal}")
+        print(f"(free memory incl. per-CPU lists, after drop_caches and stat_refresh; fixed cost of "
+              f"loading: {meta['load_fixed_kb']:.0f} kB; {meta['populated_pages']} pages "
+              f"populated; goal: <= {META_GOAL[1]:.0f} bytes per pool page beyond struct page)")
+
+
+# ---- plots ---------------------------------------------------------------------
+def gnuplot_terminal():
+    """The PNG terminal this gnuplot has, or None (with a message) without gnuplot."""
+    if not shutil.which("gnuplot"):
+        print("gnuplot not found (apt-get install gnuplot-nox): no PNG plots", file=sys.stderr)
+        return None
+    for term in ("pngcairo", "png"):
+        if subprocess.run(["gnuplot", "-e", f"set terminal {term}"],
+                          capture_output=True).returncode == 0:
+            return term
+    print("gnuplot has no PNG terminal: no PNG plots", file=sys.stderr)
+    return None
+
+
+def gnuplot(term, png, script):
+    head = f"set terminal {term} size 1100,650 noenhanced\nset output '{png}'\n"
+    run = subprocess.run(["gnuplot"], input=head + script, text=True, capture_output=True)
+    if run.returncode != 0:
+        print(f"gnuplot failed on {png}: {run.stderr.strip()[:300]}", file=sys.stderr)
+        return False
+    print(f"plot: {png}")
+    return True
+
+
+def datablock(name, rows):
+    return f"${name} << EOD\n" + "".join(" ".join(str(x) for x in r) + "\n" for r in rows) + "EOD\n"
+
+
+def ratio_label(r):
+    """A workload's name on the plot, with its threads or processes."""
+    if r.get("procs", 1) > 1:
+        return f"{r['workload']} {r['procs']}p"
+    if r.get("threads", 1) > 1:
+        return f"{r['workload']} {r['threads']}t"
+    return r["workload"]
+
+
+def ratio_panel(title, chosen):
+    """One panel of plot_ratios(): bars at x = 3 * workload + kernel variant."""
+    labels = list(dict.fromkeys(ratio_label(r) for r in chosen))
+    x = {id(r): labels.index(ratio_label(r)) * 3 + KERNEL_SIDES.index(r["versus"]) for r in chosen}
+    goals = [(x[id(r)] - 0.45, float(r["goal"].split()[1]), 0.9, 0) for r in chosen if r["goal"]]
+    values = [r["ratio"] for r in chosen if r["ratio"] > 0] + [g[1] for g in goals] + [1]
+    script = "".join(datablock(side, [(x[id(r)], r["ratio"]) for r in chosen
+                                      if r["versus"] == side] or [(0, "NaN")])
+                     for side in KERNEL_SIDES)
+    script += datablock("goals", goals or [(0, "NaN", 0, 0)])
+    tics = ", ".join(f'"{label}" {i * 3 + 0.5}' for i, label in enumerate(labels))
+    return script + (
+        f"set title '{title}'\nset xtics ({tics})\n"
+        f"set xrange [-1:{len(labels) * 3 - 1}]\n"
+        f"set yrange [{min(values) / 1.5}:{max(values) * 1.5}]\n"
+        "plot $shared using 1:2 with boxes lc rgb '#4477aa' title 'vs shared', "
+        "$private using 1:2 with boxes lc rgb '#ee7733' title 'vs private', "
+        "$goals using 1:2:3:4 with vectors nohead lw 3 lc rgb '#cc0000' title 'goal', "
+        "1 with lines dt 2 lc rgb 'black' notitle\n")
+
+
+def plot_ratios(term, png, kernel, ratios):
+    """vmsim / kernel per workload, a bar per kernel variant, a segment at each goal."""
+    panels = []
+    for metric, title in (("rate", "throughput: vmsim / kernel, higher is better"),
+                          ("refaults", "refaults: vmsim / kernel, lower is better")):
+        chosen = [r for r in ratios if r["metric"] == metric and r["versus"] in KERNEL_SIDES]
+        if chosen:
+            panels.append(ratio_panel(f"{kernel}: {title}", chosen))
+    if not panels:
+        return False
+    script = (f"set multiplot layout 1,{len(panels)}\nset logscale y\nset style fill solid 0.8\n"
+              "set boxwidth 0.9\nset grid y\nset key tmargin center horizontal\n"
+              "set xtics rotate by -40\n"
+              "set ytics (0.02, 0.05, 0.1, 0.2, 0.5, 1, 1.5, 2, 3, 5, 10, 20)\n")
+    return gnuplot(term, png, script + "".join(panels) + "unset multiplot\n")
+
+
+def plot_series(term, png, kernel, series):
+    """Free frames and the LRU lists of vmsim's pool during the Zipf run."""
+    if not series:
+        return False
+    fields = ["MemFree", "Active", "Inactive"]
+    # vmsim's pages are all anonymous: the (anon) lines repeat the others.
+    if any(s.get("Active(anon)") != s.get("Active") for s in series):
+        fields += ["Active(anon)", "Inactive(anon)"]
+    rows = [(s["t"],) + tuple(s.get(f, 0) / 1024 for f in fields) for s in series]
+    script = datablock("s", rows)
+    script += (f"set title '{kernel}: vmsim pool during the Zipf 0.99 trace "
+               f"(sampled every {series[0].get('interval_ms', '?')} ms from /proc/vmsim_meminfo)'\n"
+               "set xlabel 'seconds'\nset ylabel 'MiB'\nset grid\nset key outside right\n"
+               "set yrange [0:*]\nplot " +
+               ", ".join(f"$s using 1:{i + 2} with lines lw 2 title '{f}'"
+                         for i, f in enumerate(fields)) + "\n")
+    return gnuplot(term, png, script)
 
 
 def main():
     outdir, kernels = sys.argv[1], sys.argv[2:]
     report = {}
     ok = True
+    term = gnuplot_terminal()
     for k in kernels:
         path = os.path.join(outdir, f"{k}.jsonl")
         if not os.path.exists(path):
             print(f"{k}: no results")
             ok = False
             continue
-        info, results = load(path)
-        rows, traces, swaps, raws = {}, {}, {}, {}
-        for r in results:
-            if r["workload"].startswith("trace-"):
-                traces.setdefault(r["workload"], {})[r["backend"]] = r
-            elif r["workload"].startswith("swap-"):
-                swaps.setdefault(r["workload"], {})[r["backend"]] = r
-            elif r["workload"].startswith("raw-"):
-                raws[r["workload"]] = r
-            else:
-                rows.setdefault((r["workload"], r["threads"]), {})[r["backend"]] = r
-        ratios = []
+        rep = Report(*load(path))
+        info = rep.info
         print(f"\n{k}: kernel {info.get('kernel', '?')}, {info.get('cpus', '?')} CPUs, "
-              f"vmsim pool {info.get('pool_mb', '?')} MiB")
-        if rows:
-            print(f"{'workload':<14}{'thr':>4}{'vmsim':>14}{'shared':>14}{'private':>14}"
-                  f"{'vs shared':>11}{'vs private':>12}  unit")
-        for (w, t), b in sorted(rows.items()):
-            v = b.get("vmsim")
-            cells, rs = [], []
-            for other in ("shared", "private"):
-                o = b.get(other)
-                if v and o and o["rate"] > 0:
-                    ratio = v["rate"] / o["rate"]
-                    goal = GOALS.get((w, other))
-                    mark = "" if goal is None else (" ok" if ratio >= goal else " <")
-                    rs.append(f"{ratio:>8.2f}x{mark:<3}")
-                    ratios.append({"workload": w, "threads": t, "versus": other,
-                                   "ratio": round(ratio, 3), "goal": goal,
-                                   "goal_met": None if goal is None else ratio >= goal})
-                else:
-                    rs.append(f"{'-':>11}")
-            for name in ("vmsim", "shared", "private"):
-                cells.append(f"{b[name]['rate']:>14.0f}" if name in b else f"{'-':>14}")
-            unit = (v or next(iter(b.values())))["unit"]
-            print(f"{w:<14}{t:>4}{''.join(cells)}{rs[0]}{rs[1]} {unit}")
-        if rows:
-            print("(ratios: vmsim rate / kernel rate; 'ok' = goal met, '<' = below the goal)")
-        if traces:
-            print(f"\n{'trace':<14}{'accesses':>10}{'capacity':>10}{'belady':>10}"
-                  f"{'vmsim':>10}{'kernel':>10}{'vs kernel':>11}{'vs belady':>11}  (refaults)")
-            for w, b in sorted(traces.items()):
-                any_r = next(iter(b.values()))
-                cells = "".join(f"{b[n]['refaults']:>10}" if n in b else f"{'-':>10}"
-                                for n in ("belady", "vmsim", "private"))
-                rs = ""
-                for other, goal in (("private", 1.0), ("belady", TRACE_GOALS.get((w, "belady")))):
-                    v, o = b.get("vmsim"), b.get(other)
-                    if v and o and o["refaults"] > 0:
-                        ratio = v["refaults"] / o["refaults"]
-                        met = None if goal is None else (ratio < goal if other == "private" else ratio <= goal)
-                        mark = "" if met is None else (" ok" if met else " >")
-                        rs += f"{ratio:>8.2f}x{mark:<3}"
-                        ratios.append({"workload": w, "versus": other, "ratio": round(ratio, 3),
-                                       "goal": goal, "goal_met": met, "metric": "refaults"})
-                    else:
-                        rs += f"{'-':>11}"
-                print(f"{w:<14}{any_r['accesses']:>10}{any_r['capacity']:>10}{cells}{rs}")
-            print("(ratios: vmsim refaults / other refaults, lower is better; 'ok' = goal met,"
-                  " '>' = above the goal; kernel = MAP_PRIVATE anon in a memory.max cgroup)")
-        if swaps:
-            print_swaps(swaps, raws, ratios)
-        report[k] = {"info": info, "results": results, "ratios": ratios}
+              f"vmsim pool {info.get('pool_mb', '?')} MiB, seed {info.get('seed', '?')}")
+        cpu = rep.cpu()
+        rep.print_cpu(cpu)
+        rep.print_speed()
+        rep.print_scale()
+        rep.print_traces()
+        rep.print_swaps()
+        meta = rep.metadata()
+        rep.print_metadata(meta)
+        plots = []
+        if term:
+            for name, fn, data in (("ratios", plot_ratios, rep.ratios),
+                                   ("zipf", plot_series, rep.series)):
+                png = os.path.join(outdir, f"{name}-{k}.png")
+                if fn(term, png, k, data):
+                    plots.append(png)
+        report[k] = {"info": info, "results": rep.results, "ratios": rep.ratios,
+                     "metadata": meta, "cpu": cpu, "zipf_series": rep.series, "plots": plots}
     with open(os.path.join(outdir, "results.json"), "w") as f:
         json.dump(report, f, indent=2)
     print(f"\nraw results: {os.path.join(outdir, 'results.json')}")

@@ -5,25 +5,65 @@
 # benchmark workloads on vmsim and on the kernel's own memory in that same
 # guest, and report the figures side by side.
 #
+#   KERNELS="stock-6.1 stock-6.12"   the kernels (make bench BENCH_KERNELS=)
+#   BENCH=meta,speed,scale,traces,swap   the groups (default all of them;
+#                                    see qemu/guest/mode-bench.sh)
+#   POOL_MB=512                      vmsim's pool for speed and scale
+#   SEED=1                           the seed of every workload
+#
+# While a guest runs, a progress line says which step it is at (from the
+# "BENCH-PROGRESS i/N what" lines on its console).
+#
 # Results: out/bench/<kernel>.jsonl (raw, one JSON object per line),
-# out/bench/results.json (all kernels, with ratios), and a table on stdout.
+# out/bench/results.json (all kernels, with ratios), PNG plots in
+# out/bench/*.png, and a table on stdout.
 
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KERNELS=${KERNELS:-stock-6.1}
 POOL_MB=${POOL_MB:-512}
-BENCH=${BENCH:-speed,traces,swap}
+BENCH=${BENCH:-meta,speed,scale,traces,swap}
+SEED=${SEED:-1}
 out=$top/out/bench
 mkdir -p "$out"
+
+# Follow a guest's console until PID exits and show the step it is at (its
+# last "BENCH-PROGRESS i/N what" line): on a terminal one line, rewritten
+# every poll with the time so far; otherwise a line per step.
+progress() {	# progress CONSOLE_LOG PID
+	local log=$1 pid=$2 last= line start=$SECONDS
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 2
+		line=$(tail -n 200 "$log" 2>/dev/null | tr -d '\r' |
+		       sed -n 's/^BENCH-PROGRESS \([0-9]*\/[0-9]*\) \(.*\)$/[\1] \2/p' | tail -n 1)
+		line=${line:-${last:-[booting]}}
+		if [ -t 1 ]; then
+			printf '\r\033[K%s  (%dm%02ds)' "$line" $(((SECONDS - start) / 60)) \
+				$(((SECONDS - start) % 60))
+		elif [ "$line" != "$last" ]; then
+			echo "$line  ($((SECONDS - start)) s)"
+		fi
+		last=$line
+	done
+	if [ -t 1 ]; then printf '\r\033[K'; fi
+}
 
 "$top/scripts/setup.sh" || exit 1
 status=0
 for k in $KERNELS; do
-	echo "== bench on $k (pool $POOL_MB MiB)"
-	"$top/qemu/run.sh" -k "$k" -m bench -M 2G -o "$out/run-$k" --quiet \
-		-t 3600 -a "harness.pool_mb=$POOL_MB harness.bench=$BENCH" || status=1
-	tr -d '\r' <"$out/run-$k/console.log" |
-		sed -n 's/^BENCH\(-INFO\)\? \({.*}\)$/\2/p' >"$out/$k.jsonl"
+	echo "== bench on $k (pool $POOL_MB MiB, groups $BENCH, seed $SEED)"
+	run=$out/run-$k
+	rm -rf "$run"	# no stale console.log for the progress line to read
+	# run.sh's own lines (its verdict, what failed) after the progress line.
+	"$top/qemu/run.sh" -k "$k" -m bench -M 2G -o "$run" --quiet -t 3600 \
+		-a "harness.pool_mb=$POOL_MB harness.bench=$BENCH harness.seed=$SEED" \
+		>"$out/$k.run.log" 2>&1 &
+	pid=$!
+	progress "$run/console.log" $pid
+	wait $pid || status=1
+	cat "$out/$k.run.log"
+	tr -d '\r' <"$run/console.log" |
+		sed -n 's/^BENCH\(-INFO\|-SERIES\)\? \({.*}\)$/\2/p' >"$out/$k.jsonl"
 done
 python3 "$top/scripts/bench-report.py" "$out" $KERNELS || status=1
 exit $status

@@ -14,16 +14,31 @@
  *                 than the pool, in order (--pattern seq) or at random
  *                 (--pattern rand): swap throughput in MiB/s, the median
  *                 of --reps runs
+ *   meminfo       print the kernel's own memory figures (free pages with
+ *                 the per-CPU lists, slab, vmalloc, percpu, page tables),
+ *                 after dropping caches and folding the per-CPU counters
+ *   meta          the same before and after writing every page of an
+ *                 --mb mapping of /dev/vmsim, with vmsim's own PageTables:
+ *                 what vmsim's metadata costs per page
+ *   spin          arithmetic only, split over --procs processes of
+ *                 --threads threads: how much CPU the machine gives them
+ *                 (backend "cpu", steps/s)
  *
  * Options:
  *   --mb N          size of the mapping (default 128)
  *   --reps N        repetitions; the median is reported (default 5)
  *   --threads N     touch with N threads, each a contiguous slice (default 1)
+ *   --procs N       touch with N processes, each a contiguous slice with
+ *                   --threads threads (default 1): vmsim and shared map once
+ *                   before fork, private maps each process's slice in it
  *   --backend B     vmsim, shared (MAP_SHARED|MAP_ANONYMOUS), private
  *                   (MAP_PRIVATE|MAP_ANONYMOUS), or all (default)
  *   --settle MS     before each measured pass, wait until vmsim's pool has
  *                   no frame waiting to be zeroed, at most MS milliseconds
  *                   (default 2000), so earlier passes do not bill this one
+ *   --seed N        the seed of every random choice (default 1); printed
+ *                   with every result, also where nothing is random
+ *   --label L       meminfo, spin: a name printed with the result
  *
  * Trace options:
  *   --pattern P     zipf (Zipf 0.99 over the working set), loop (a loop
@@ -32,29 +47,35 @@
  *   --pool-pages N  the capacity the trace is sized against (vmsim's pool)
  *   --ws-mult N     working set = N x pool (default 4)
  *   --accesses N    accesses in the trace (default 4 x working set)
- *   --seed N        the trace's seed (default 1)
  *   --cgroup DIR    join this cgroup v2 before replaying (the kernel's own
  *                   memory under memory.max)
  *   --fill zero|data  what each access writes: zero (the default; pages
  *                   vmsim can drop without swap) or a tag (needs swap)
+ *   --sample MS     every MS milliseconds while replaying, read MemFree,
+ *                   Active, Inactive, Active(anon) and Inactive(anon) from
+ *                   /proc/vmsim_meminfo (vmsim only); printed afterwards
  *   backend "belady": no memory is touched; Belady's optimal replacement is
  *                   computed for the same trace and capacity
  *
  * Each result is one line, "BENCH " followed by a JSON object:
- *   {"workload":..., "backend":..., "threads":..., "pages":...,
- *    "seconds":..., "rate":..., "unit":"pages/s", "faults":...}
- * where faults are the minor faults the process took (getrusage).  Trace
- * results add "refaults" (accesses to pages seen before that found them
- * gone: vmsim's and the cgroup's workingset_refault_anon, or Belady's
- * misses) and "compulsory" (first accesses).  Swap results (workloads
- * swap-PATTERN-write and swap-PATTERN-read) are in MiB/s and add "majflt"
- * (major faults), "pswpin" and "pswpout" (pages read and written by swap
- * meanwhile) and "bad_pages" (pages read back wrong: always 0, or the
- * run fails).
+ *   {"workload":..., "backend":..., "threads":..., "procs":..., "pages":...,
+ *    "seed":..., "seconds":..., "rate":..., "unit":"pages/s", "faults":...,
+ *    "majflt":...}
+ * where faults and majflt are the minor and major faults the process (or
+ * its --procs children) took (getrusage).  Trace results add "refaults"
+ * (accesses to pages seen before that found them gone: vmsim's and the
+ * cgroup's workingset_refault_anon, or Belady's misses) and "compulsory"
+ * (first accesses).  Swap results (workloads swap-PATTERN-write and
+ * swap-PATTERN-read) are in MiB/s and add "refaults", "pswpin" and
+ * "pswpout" (pages read and written by swap meanwhile) and "bad_pages"
+ * (pages read back wrong: always 0, or the run fails).  --sample adds one
+ * line per sample, "BENCH-SERIES " and {"series":..., "t":..., FIELD: kB...}.
+ * meminfo and meta print {"workload":"meminfo", "label":..., FIELD: kB...}.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -62,30 +83,37 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/vmsim.h>
 
-enum backend { B_VMSIM, B_SHARED, B_PRIVATE, B_BELADY, NR_BACKENDS };
+/* B_CPU: no memory, arithmetic only (spin). */
+enum backend { B_VMSIM, B_SHARED, B_PRIVATE, B_BELADY, B_CPU, NR_BACKENDS };
 
 static const char * const backend_names[NR_BACKENDS] = {
-	"vmsim", "shared", "private", "belady",
+	"vmsim", "shared", "private", "belady", "cpu",
 };
+
+#define MAX_WORKERS	64
 
 struct opts {
 	size_t mb;
 	int reps;
 	int threads;
+	int procs;
 	int backend;		/* -1: all */
 	int settle_ms;
+	unsigned long long seed;
+	const char *label;
 	/* trace */
 	const char *pattern;
 	size_t pool_pages;
 	size_t ws_mult;
 	size_t accesses;
-	unsigned long long seed;
 	const char *cgroup;
 	int fill_data;
+	int sample_ms;
 };
 
 static size_t page_size;
@@ -98,13 +126,150 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static long minflt(void)
+static void die(const char *what)
 {
+	fprintf(stderr, "vmsim-bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* ------------------------------------------------------------------------
+ * What the kernel and vmsim count
+ */
+
+/*
+ * Read the named fields of a file of "name value" (vmstat, memory.stat) or
+ * "name: value kB" (meminfo) lines into @vals; -1 for a field not found.
+ */
+static void read_fields(const char *file, const char * const *names, int n,
+			long long *vals)
+{
+	char line[256];
+	FILE *f = fopen(file, "r");
+	int i;
+
+	for (i = 0; i < n; i++)
+		vals[i] = -1;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = strcspn(line, ": ");
+
+		if (!line[len])
+			continue;
+		line[len] = '\0';
+		for (i = 0; i < n; i++)
+			if (!strcmp(line, names[i]))
+				vals[i] = strtoll(line + len + 1, NULL, 10);
+	}
+	fclose(f);
+}
+
+/* One "name value" line of a file; -1 if absent. */
+static long long stat_line(const char *file, const char *name)
+{
+	long long v;
+
+	read_fields(file, &name, 1, &v);
+	return v;
+}
+
+/*
+ * What a pass costs: the faults of the process (or of its children), and
+ * the refaults and swap I/O of the memory it ran on.
+ */
+struct counters {
+	long minflt, majflt;
+	long long refaults, pswpin, pswpout;
+};
+
+/* Where a backend's refaults and swap I/O are counted. */
+struct stat_files {
+	char refaults[512];	/* workingset_refault_anon */
+	const char *swap;	/* pswpin, pswpout */
+};
+
+static void stat_files_init(struct stat_files *sf, enum backend b,
+			    const char *cgroup)
+{
+	if (b == B_VMSIM) {
+		snprintf(sf->refaults, sizeof(sf->refaults), "/proc/vmsim_vmstat");
+		sf->swap = "/proc/vmsim_vmstat";
+	} else {
+		snprintf(sf->refaults, sizeof(sf->refaults), "%s/memory.stat",
+			 cgroup ? cgroup : "/sys/fs/cgroup");
+		sf->swap = "/proc/vmstat";
+	}
+}
+
+static void counters_read(struct counters *c, int who,
+			  const struct stat_files *sf)
+{
+	static const char * const swap_names[] = { "pswpin", "pswpout" };
+	long long swap[2] = { 0, 0 };
 	struct rusage ru;
 
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
+	getrusage(who, &ru);
+	c->minflt = ru.ru_minflt;
+	c->majflt = ru.ru_majflt;
+	c->refaults = 0;
+	if (sf) {
+		c->refaults = stat_line(sf->refaults, "workingset_refault_anon");
+		read_fields(sf->swap, swap_names, 2, swap);
+	}
+	c->pswpin = swap[0];
+	c->pswpout = swap[1];
 }
+
+/* *@c = *@c - *@c0 */
+static void counters_since(struct counters *c, const struct counters *c0)
+{
+	c->minflt -= c0->minflt;
+	c->majflt -= c0->majflt;
+	c->refaults -= c0->refaults;
+	c->pswpin -= c0->pswpin;
+	c->pswpout -= c0->pswpout;
+}
+
+/* ------------------------------------------------------------------------
+ * Result lines
+ */
+
+#define SHOW_REFAULTS	1
+#define SHOW_SWAP	2
+
+/* The start of a result: what ran, on what, how big, with which seed. */
+static void print_head(const char *workload, const char *backend,
+		       const struct opts *o, size_t pages)
+{
+	printf("BENCH {\"workload\":\"%s\",\"backend\":\"%s\",",
+	       workload, backend);
+	printf("\"threads\":%d,\"procs\":%d,\"pages\":%zu,\"seed\":%llu,",
+	       o->threads, o->procs, pages, o->seed);
+}
+
+/* The figures, with no closing brace: print_end() follows. */
+static void print_figures(double secs, double amount, const char *unit,
+			  const struct counters *c, int show)
+{
+	printf("\"seconds\":%.6f,\"rate\":%.1f,\"unit\":\"%s\",",
+	       secs, secs > 0 ? amount / secs : 0.0, unit);
+	printf("\"faults\":%ld,\"majflt\":%ld", c->minflt, c->majflt);
+	if (show & SHOW_REFAULTS)
+		printf(",\"refaults\":%lld", c->refaults);
+	if (show & SHOW_SWAP)
+		printf(",\"pswpin\":%lld,\"pswpout\":%lld", c->pswpin,
+		       c->pswpout);
+}
+
+static void print_end(void)
+{
+	printf("}\n");
+	fflush(stdout);
+}
+
+/* ------------------------------------------------------------------------
+ * Mappings
+ */
 
 struct region {
 	char *p;
@@ -136,6 +301,16 @@ static int region_map(struct region *r, enum backend b, size_t len)
 	return r->p == MAP_FAILED ? -1 : 0;
 }
 
+/* region_map(), or say why not. */
+static int region_map_or_say(struct region *r, enum backend b, size_t len)
+{
+	if (!region_map(r, b, len))
+		return 0;
+	fprintf(stderr, "vmsim-bench: %s: %s\n", backend_names[b],
+		strerror(errno));
+	return -1;
+}
+
 static void region_unmap(struct region *r)
 {
 	munmap(r->p, r->len);
@@ -143,43 +318,220 @@ static void region_unmap(struct region *r)
 		close(r->fd);
 }
 
+static int join_cgroup(const char *dir)
+{
+	char path[512];
+	FILE *f;
+
+	if (!dir)
+		return -1;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "%d\n", getpid());
+	return fclose(f);
+}
+
+/* The kernel's side runs in the cgroup; vmsim's and Belady's do not. */
+static int join_cgroup_for(enum backend b, const char *dir)
+{
+	if (b == B_VMSIM || b == B_BELADY || !join_cgroup(dir))
+		return 0;
+	fprintf(stderr, "vmsim-bench: cannot join cgroup %s\n",
+		dir ? dir : "(none given)");
+	return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * First touch and re-touch, by threads and by processes
+ */
+
 struct slice {
 	char *p;
-	size_t pages;
+	size_t pages;		/* or iterations, for spin_slice() */
+	void (*fn)(struct slice *s);
 	pthread_t t;
+	pthread_barrier_t *start;
+	unsigned long long sink;
 };
 
-static void *touch_slice(void *arg)
+static void touch_slice(struct slice *s)
 {
-	struct slice *s = arg;
 	size_t i;
 
 	for (i = 0; i < s->pages; i++)
 		s->p[i * page_size] = (char)i;
+}
+
+/* Arithmetic only, no memory: what CPU the threads get. */
+static void spin_slice(struct slice *s)
+{
+	unsigned long long x = 1;
+	size_t i;
+
+	for (i = 0; i < s->pages; i++)
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+	s->sink = x;
+}
+
+static void *slice_thread(void *arg)
+{
+	struct slice *s = arg;
+
+	pthread_barrier_wait(s->start);
+	s->fn(s);
 	return NULL;
 }
 
-/* Write one byte per page of @r with @threads threads; return seconds. */
-static double touch(struct region *r, int threads)
+/*
+ * What workers run: @fn over @pages pages at @p (or, with @p NULL, over
+ * @pages iterations), split in contiguous slices.  A private backend maps
+ * each process's slice in that process.
+ */
+struct work {
+	char *p;
+	size_t pages;
+	enum backend b;
+	void (*fn)(struct slice *s);
+};
+
+/* Slice @i of @n of @w into @part. */
+static void slice_of(const struct work *w, int n, int i, struct work *part)
 {
-	size_t pages = r->len / page_size, per = pages / threads;
-	struct slice s[64];
+	size_t per = w->pages / n;
+
+	*part = *w;
+	part->pages = i == n - 1 ? w->pages - i * per : per;
+	if (w->p)
+		part->p = w->p + i * per * page_size;
+}
+
+/*
+ * Run @w with @threads threads, each a slice; return the seconds from the
+ * moment they are all ready to the moment the last is done.
+ */
+static double run_threads(const struct work *w, int threads)
+{
+	struct slice s[MAX_WORKERS];
+	pthread_barrier_t start;
 	double t0;
 	int i;
 
-	t0 = now();
-	for (i = 0; i < threads; i++) {
-		s[i].p = r->p + i * per * page_size;
-		s[i].pages = i == threads - 1 ? pages - i * per : per;
-		if (threads == 1)
-			touch_slice(&s[i]);
-		else
-			pthread_create(&s[i].t, NULL, touch_slice, &s[i]);
+	if (threads == 1) {
+		s[0] = (struct slice){ .p = w->p, .pages = w->pages };
+		t0 = now();
+		w->fn(&s[0]);
+		return now() - t0;
 	}
-	if (threads > 1)
-		for (i = 0; i < threads; i++)
-			pthread_join(s[i].t, NULL);
+	pthread_barrier_init(&start, NULL, threads + 1);
+	for (i = 0; i < threads; i++) {
+		struct work part;
+
+		slice_of(w, threads, i, &part);
+		s[i] = (struct slice){ .p = part.p, .pages = part.pages,
+				       .fn = w->fn, .start = &start };
+		if (pthread_create(&s[i].t, NULL, slice_thread, &s[i]))
+			die("pthread_create");
+	}
+	pthread_barrier_wait(&start);
+	t0 = now();
+	for (i = 0; i < threads; i++)
+		pthread_join(s[i].t, NULL);
+	pthread_barrier_destroy(&start);
 	return now() - t0;
+}
+
+static double touch_threads(char *p, size_t pages, int threads)
+{
+	struct work w = { .p = p, .pages = pages, .fn = touch_slice };
+
+	return run_threads(&w, threads);
+}
+
+/*
+ * A child of run_procs(): map its slice if it has to, say "r" (ready) or
+ * "e" (error) on @said, wait for the gate to open (EOF on @gate), run,
+ * say "d" (done).
+ */
+static int proc_child(struct work *w, int threads, int gate, int said)
+{
+	struct region own;
+	int ok = 1;
+	char c;
+
+	if (w->b == B_PRIVATE) {
+		ok = !region_map(&own, w->b, w->pages * page_size);
+		w->p = own.p;
+	}
+	if (write(said, ok ? "r" : "e", 1) != 1 || !ok)
+		return 1;
+	if (read(gate, &c, 1) != 0)
+		return 1;
+	run_threads(w, threads);
+	return write(said, "d", 1) == 1 ? 0 : 1;
+}
+
+/* Read @n one-byte messages from @fd; how many were not @want. */
+static int hear(int fd, int n, char want)
+{
+	int bad = 0;
+	char c;
+
+	while (n-- > 0)
+		if (read(fd, &c, 1) != 1 || c != want)
+			bad++;
+	return bad;
+}
+
+/*
+ * Run @w with @procs processes, each its slice with @threads threads:
+ * slices of a mapping made before fork (vmsim, shared) or, for private, of
+ * a mapping each child makes of its own.  The clock runs from the moment
+ * every child is ready to the moment the last is done; forks and exits are
+ * not in it.  Returns the seconds, or -1.
+ */
+static double run_procs(const struct work *w, int procs, int threads)
+{
+	int gate[2], said[2], i, bad;
+	double t0, secs;
+
+	if (pipe(gate) || pipe(said))
+		die("pipe");
+	for (i = 0; i < procs; i++) {
+		struct work part;
+		pid_t pid;
+
+		slice_of(w, procs, i, &part);
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			close(gate[1]);
+			close(said[0]);
+			_exit(proc_child(&part, threads, gate[0], said[1]));
+		}
+	}
+	close(gate[0]);
+	close(said[1]);
+	bad = hear(said[0], procs, 'r');
+	t0 = now();
+	close(gate[1]);
+	if (!bad)
+		bad = hear(said[0], procs, 'd');
+	secs = now() - t0;
+	close(said[0]);
+	while (wait(NULL) > 0)
+		;
+	return bad ? -1 : secs;
+}
+
+/* Run @w with --procs processes of --threads threads each. */
+static double run_workers(const struct work *w, const struct opts *o)
+{
+	if (o->procs > 1)
+		return run_procs(w, o->procs, o->threads);
+	return run_threads(w, o->threads);
 }
 
 /*
@@ -189,20 +541,8 @@ static double touch(struct region *r, int threads)
  */
 static void settle(int ms)
 {
-	char line[128];
-	long pending;
-	FILE *f;
-
 	for (; ms > 0; ms -= 10) {
-		pending = -1;
-		f = fopen("/proc/vmsim_vmstat", "r");
-		if (!f)
-			return;
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "vmsim_zero_pending %ld", &pending) == 1)
-				break;
-		fclose(f);
-		if (pending <= 0)
+		if (stat_line("/proc/vmsim_vmstat", "vmsim_zero_pending") <= 0)
 			return;
 		usleep(10000);
 	}
@@ -215,48 +555,73 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void report(const char *workload, enum backend b, int threads,
-		   size_t pages, double *secs, int reps, long faults)
+static double median(double *v, int n)
 {
-	double med;
-
-	qsort(secs, reps, sizeof(*secs), cmp_double);
-	med = secs[reps / 2];
-	printf("BENCH {\"workload\":\"%s\",\"backend\":\"%s\",",
-	       workload, backend_names[b]);
-	printf("\"threads\":%d,\"pages\":%zu,\"seconds\":%.6f,",
-	       threads, pages, med);
-	printf("\"rate\":%.1f,\"unit\":\"pages/s\",\"faults\":%ld}\n",
-	       pages / med, faults / reps);
-	fflush(stdout);
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
 }
 
 static int run_touch(const char *workload, const struct opts *o,
 		     enum backend b, int again)
 {
 	size_t len = o->mb << 20, pages = len / page_size;
+	int who = o->procs > 1 ? RUSAGE_CHILDREN : RUSAGE_SELF;
+	struct counters sum = { 0 };
 	double secs[64];
-	long faults = 0;
 	int rep;
 
 	for (rep = 0; rep < o->reps; rep++) {
+		struct counters c0, c;
 		struct region r;
-		long f0;
+		struct work w;
 
-		if (region_map(&r, b, len)) {
-			fprintf(stderr, "vmsim-bench: %s: %s\n",
-				backend_names[b], strerror(errno));
+		if (region_map_or_say(&r, b, len))
+			return -1;
+		if (again)
+			touch_threads(r.p, pages, 1);
+		settle(o->settle_ms);
+		w = (struct work){ .p = r.p, .pages = pages, .b = b, .fn = touch_slice };
+		counters_read(&c0, who, NULL);
+		secs[rep] = run_workers(&w, o);
+		counters_read(&c, who, NULL);
+		counters_since(&c, &c0);
+		sum.minflt += c.minflt;
+		sum.majflt += c.majflt;
+		region_unmap(&r);
+		if (secs[rep] < 0) {
+			fprintf(stderr, "vmsim-bench: a child failed\n");
 			return -1;
 		}
-		if (again)
-			touch(&r, 1);
-		settle(o->settle_ms);
-		f0 = minflt();
-		secs[rep] = touch(&r, o->threads);
-		faults += minflt() - f0;
-		region_unmap(&r);
 	}
-	report(workload, b, o->threads, pages, secs, o->reps, faults);
+	sum.minflt /= o->reps;
+	sum.majflt /= o->reps;
+	print_head(workload, backend_names[b], o, pages);
+	print_figures(median(secs, o->reps), pages, "pages/s", &sum, 0);
+	print_end();
+	return 0;
+}
+
+/*
+ * The CPU the guest gets: SPIN_ITERATIONS steps of arithmetic split over
+ * --procs processes of --threads threads, in steps per second (the median
+ * of --reps).  Under TCG on a shared host, faults cannot scale with
+ * threads or processes further than this does.
+ */
+#define SPIN_ITERATIONS	(256UL << 20)
+
+static int run_spin(const struct opts *o)
+{
+	struct work w = { .pages = SPIN_ITERATIONS, .b = B_CPU, .fn = spin_slice };
+	struct counters c = { 0 };
+	double secs[64];
+	int rep;
+
+	for (rep = 0; rep < o->reps; rep++)
+		secs[rep] = run_workers(&w, o);
+	print_head("spin", backend_names[B_CPU], o, 0);
+	printf("\"label\":\"%s\",", o->label);
+	print_figures(median(secs, o->reps), SPIN_ITERATIONS, "steps/s", &c, 0);
+	print_end();
 	return 0;
 }
 
@@ -445,46 +810,132 @@ static size_t belady(const unsigned int *t, size_t n, size_t ws, size_t cap)
 	return refaults;
 }
 
-/* A "name value" line of a file (vmstat, memory.stat); -1 if absent. */
-static long long stat_line(const char *file, const char *name)
-{
-	size_t len = strlen(name);
-	char line[256];
-	long long v = -1;
-	FILE *f = fopen(file, "r");
+/*
+ * A child process that reads /proc/vmsim_meminfo every @ms milliseconds
+ * while a trace replays: free frames and the LRU lists over time.  Not a
+ * thread: a second thread in the replaying process would make every TLB
+ * flush of reclaim an IPI to the other CPU, and slow the replay down.
+ */
+#define NR_SERIES	5
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, len) && line[len] == ' ')
-			v = strtoll(line + len + 1, NULL, 10);
-	fclose(f);
-	return v;
+static const char * const series_names[NR_SERIES] = {
+	"MemFree", "Active", "Inactive", "Active(anon)", "Inactive(anon)",
+};
+
+struct sampler {
+	pid_t pid;
+	int stop;		/* write end: closed to stop the child */
+};
+
+/* Print one sample as a BENCH-SERIES line. */
+static void sample_print(const struct opts *o, enum backend b, double t)
+{
+	long long kb[NR_SERIES];
+	int f;
+
+	read_fields("/proc/vmsim_meminfo", series_names, NR_SERIES, kb);
+	printf("BENCH-SERIES {\"series\":\"trace-%s\",\"backend\":\"%s\",",
+	       o->pattern, backend_names[b]);
+	printf("\"seed\":%llu,\"interval_ms\":%d,\"t\":%.3f",
+	       o->seed, o->sample_ms, t);
+	for (f = 0; f < NR_SERIES; f++)
+		printf(",\"%s\":%lld", series_names[f], kb[f]);
+	printf(",\"unit\":\"kB\"}\n");
 }
 
-static int join_cgroup(const char *dir)
+/*
+ * The child: a sample every --sample milliseconds (a line each, into a
+ * buffer printed at the end, so that nothing is written meanwhile) until
+ * @stop reads EOF.
+ */
+static int sampler_child(const struct opts *o, enum backend b, int stop)
 {
-	char path[512];
-	FILE *f;
+	static char buf[1 << 22];
+	struct pollfd pfd = { .fd = stop, .events = POLLIN };
+	double t0 = now();
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	f = fopen(path, "w");
-	if (!f)
+	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+	do
+		sample_print(o, b, now() - t0);
+	while (poll(&pfd, 1, o->sample_ms) == 0);
+	fflush(stdout);
+	return 0;
+}
+
+/* Start sampling (if --sample was given, on vmsim); 0 or -1. */
+static int sampler_start(struct sampler *sm, const struct opts *o, enum backend b)
+{
+	int fds[2];
+
+	sm->pid = 0;
+	if (o->sample_ms <= 0 || b != B_VMSIM)
+		return 0;
+	if (pipe(fds))
 		return -1;
-	fprintf(f, "%d\n", getpid());
-	return fclose(f);
+	fflush(stdout);
+	sm->pid = fork();
+	if (sm->pid < 0)
+		return -1;
+	if (sm->pid == 0) {
+		close(fds[1]);
+		_exit(sampler_child(o, b, fds[0]));
+	}
+	close(fds[0]);
+	sm->stop = fds[1];
+	return 0;
+}
+
+/* Stop sampling: the child prints its samples and exits. */
+static void sampler_stop(struct sampler *sm)
+{
+	if (sm->pid <= 0)
+		return;
+	close(sm->stop);
+	waitpid(sm->pid, NULL, 0);
+}
+
+/* Replay @t on a mapping of @ws pages; the pass's figures into @c. */
+static int replay(const struct opts *o, enum backend b, const unsigned int *t,
+		  size_t ws, struct counters *c, double *secs)
+{
+	struct stat_files sf;
+	struct counters c0;
+	struct sampler sm;
+	struct region r;
+	double t0;
+	size_t i;
+
+	/* The sampler first, so that it does not map the working set too. */
+	if (sampler_start(&sm, o, b))
+		die("sampler");
+	if (join_cgroup_for(b, o->cgroup) || region_map_or_say(&r, b, ws * page_size))
+		return -1;
+	/* Page by page, as the pool: no transparent huge pages. */
+	madvise(r.p, r.len, MADV_NOHUGEPAGE);
+	stat_files_init(&sf, b, o->cgroup);
+	counters_read(&c0, RUSAGE_SELF, &sf);
+	t0 = now();
+	for (i = 0; i < o->accesses; i++) {
+		char *p = r.p + (size_t)t[i] * page_size;
+
+		*p = o->fill_data ? (char)(t[i] | 1) : 0;
+	}
+	*secs = now() - t0;
+	counters_read(c, RUSAGE_SELF, &sf);
+	counters_since(c, &c0);
+	sampler_stop(&sm);
+	region_unmap(&r);
+	return 0;
 }
 
 static int run_trace(const struct opts *o, enum backend b)
 {
 	size_t ws = o->pool_pages * o->ws_mult, i, compulsory = 0;
-	long long refaults = -1, r0 = 0;
-	char statfile[512];
+	struct counters c = { 0 };
+	char workload[64];
 	unsigned int *t;
-	struct region r;
+	double secs = 0;
 	char *seen;
-	double t0, secs = 0;
-	long f0, faults = 0;
 
 	t = make_trace(o, ws);
 	seen = calloc(ws, 1);
@@ -497,52 +948,17 @@ static int run_trace(const struct opts *o, enum backend b)
 			seen[t[i]] = 1;
 			compulsory++;
 		}
+	snprintf(workload, sizeof(workload), "trace-%s", o->pattern);
+	if (b == B_BELADY)
+		c.refaults = belady(t, o->accesses, ws, o->pool_pages);
+	else if (replay(o, b, t, ws, &c, &secs))
+		return -1;
 
-	if (b == B_BELADY) {
-		refaults = belady(t, o->accesses, ws, o->pool_pages);
-	} else {
-		if (region_map(&r, b, ws * page_size)) {
-			fprintf(stderr, "vmsim-bench: %s: %s\n",
-				backend_names[b], strerror(errno));
-			return -1;
-		}
-		/* Page by page, as the pool: no transparent huge pages. */
-		madvise(r.p, r.len, MADV_NOHUGEPAGE);
-		if (b == B_VMSIM) {
-			snprintf(statfile, sizeof(statfile), "/proc/vmsim_vmstat");
-		} else {
-			if (!o->cgroup || join_cgroup(o->cgroup)) {
-				fprintf(stderr, "vmsim-bench: cannot join cgroup %s\n",
-					o->cgroup ? o->cgroup : "(none given)");
-				return -1;
-			}
-			snprintf(statfile, sizeof(statfile), "%s/memory.stat",
-				 o->cgroup);
-		}
-		r0 = stat_line(statfile, "workingset_refault_anon");
-		f0 = minflt();
-		t0 = now();
-		for (i = 0; i < o->accesses; i++) {
-			char *p = r.p + (size_t)t[i] * page_size;
-
-			*p = o->fill_data ? (char)(t[i] | 1) : 0;
-		}
-		secs = now() - t0;
-		faults = minflt() - f0;
-		refaults = stat_line(statfile, "workingset_refault_anon") - r0;
-		region_unmap(&r);
-	}
-
-	printf("BENCH {\"workload\":\"trace-%s\",\"backend\":\"%s\",",
-	       o->pattern, backend_names[b]);
-	printf("\"threads\":1,\"pages\":%zu,\"accesses\":%zu,", ws,
-	       o->accesses);
-	printf("\"capacity\":%zu,\"compulsory\":%zu,\"refaults\":%lld,",
-	       o->pool_pages, compulsory, refaults);
-	printf("\"seconds\":%.6f,\"rate\":%.1f,\"unit\":\"accesses/s\",",
-	       secs, secs > 0 ? o->accesses / secs : 0.0);
-	printf("\"faults\":%ld}\n", faults);
-	fflush(stdout);
+	print_head(workload, backend_names[b], o, ws);
+	printf("\"accesses\":%zu,\"capacity\":%zu,\"compulsory\":%zu,",
+	       o->accesses, o->pool_pages, compulsory);
+	print_figures(secs, o->accesses, "accesses/s", &c, SHOW_REFAULTS);
+	print_end();
 	free(t);
 	free(seen);
 	return 0;
@@ -551,14 +967,6 @@ static int run_trace(const struct opts *o, enum backend b)
 /* ------------------------------------------------------------------------
  * Swap throughput
  */
-
-static long majflt(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_majflt;
-}
 
 /*
  * Fill a page with words derived from its number: never zero, so both
@@ -585,26 +993,22 @@ static int swap_check(const uint64_t *w, size_t page)
 
 struct swap_pass {
 	double secs;
-	long majflt;
-	long long pswpin, pswpout;
+	struct counters c;
 };
 
 static void swap_report(const struct opts *o, enum backend b,
 			const char *dir, size_t ws, const struct swap_pass *s,
 			size_t bad)
 {
-	double mib = (double)ws * page_size / (1 << 20);
+	char workload[64];
 
-	printf("BENCH {\"workload\":\"swap-%s-%s\",\"backend\":\"%s\",",
-	       o->pattern, dir, backend_names[b]);
-	printf("\"threads\":1,\"pages\":%zu,\"capacity\":%zu,", ws,
-	       o->pool_pages);
-	printf("\"seconds\":%.6f,\"rate\":%.1f,\"unit\":\"MiB/s\",",
-	       s->secs, s->secs > 0 ? mib / s->secs : 0.0);
-	printf("\"majflt\":%ld,\"pswpin\":%lld,\"pswpout\":%lld,",
-	       s->majflt, s->pswpin, s->pswpout);
-	printf("\"bad_pages\":%zu}\n", bad);
-	fflush(stdout);
+	snprintf(workload, sizeof(workload), "swap-%s-%s", o->pattern, dir);
+	print_head(workload, backend_names[b], o, ws);
+	printf("\"capacity\":%zu,", o->pool_pages);
+	print_figures(s->secs, (double)ws * page_size / (1 << 20), "MiB/s",
+		      &s->c, SHOW_REFAULTS | SHOW_SWAP);
+	printf(",\"bad_pages\":%zu", bad);
+	print_end();
 }
 
 /* The order of a pass: 0, 1, 2, ... or a random permutation from @seed. */
@@ -627,15 +1031,6 @@ static void swap_order(unsigned int *order, size_t ws, int random,
 	}
 }
 
-/*
- * Write every page of a working set ws_mult times the pool, in order (seq)
- * or in a random order (rand), then read every page back and check it, in
- * order (seq) or in another random order (rand: not the write's, which
- * would make the reads sequential on the device).  The write pass's rate
- * includes the swap-out it forces, the read pass's the swap-in.  vmsim's
- * counters come from /proc/vmsim_vmstat, the kernel's from /proc/vmstat
- * (only this cgroup swaps meanwhile).
- */
 static int cmp_pass(const void *a, const void *b)
 {
 	const struct swap_pass *x = a, *y = b;
@@ -643,54 +1038,66 @@ static int cmp_pass(const void *a, const void *b)
 	return x->secs < y->secs ? -1 : x->secs > y->secs;
 }
 
+/*
+ * One pass over @r in @order: write every page (@dir 0) or read it back
+ * and check it (@dir 1).  Returns the pages read back wrong.
+ */
+static size_t swap_pass(struct region *r, const unsigned int *order,
+			size_t ws, int dir, const struct stat_files *sf,
+			struct swap_pass *s)
+{
+	struct counters c0;
+	size_t i, bad = 0;
+	double t0;
+
+	counters_read(&c0, RUSAGE_SELF, sf);
+	t0 = now();
+	for (i = 0; i < ws; i++) {
+		uint64_t *w = (uint64_t *)(r->p + (size_t)order[i] * page_size);
+
+		if (dir == 0)
+			swap_fill(w, order[i]);
+		else
+			bad += swap_check(w, order[i]);
+	}
+	s->secs = now() - t0;
+	counters_read(&s->c, RUSAGE_SELF, sf);
+	counters_since(&s->c, &c0);
+	return bad;
+}
+
+/*
+ * Write every page of a working set ws_mult times the pool, in order (seq)
+ * or in a random order (rand), then read every page back and check it, in
+ * order (seq) or in another random order (rand: not the write's, which
+ * would make the reads sequential on the device).  The write pass's rate
+ * includes the swap-out it forces, the read pass's the swap-in.  vmsim's
+ * counters come from /proc/vmsim_vmstat, the kernel's from the cgroup's
+ * memory.stat (refaults) and /proc/vmstat (swap I/O: only this cgroup
+ * swaps meanwhile).
+ */
 static int run_swap(const struct opts *o, enum backend b)
 {
-	size_t ws = o->pool_pages * o->ws_mult, i, bad = 0;
-	const char *vmstat = b == B_VMSIM ? "/proc/vmsim_vmstat" : "/proc/vmstat";
+	size_t ws = o->pool_pages * o->ws_mult, bad = 0;
 	struct swap_pass pass[2][64];
+	struct stat_files sf;
 	unsigned int *order;
 	int dir, rep;
 
 	order = malloc(ws * sizeof(*order));
-	if (!order)
+	if (!order || join_cgroup_for(b, o->cgroup))
 		return -1;
-	if (b != B_VMSIM && (!o->cgroup || join_cgroup(o->cgroup))) {
-		fprintf(stderr, "vmsim-bench: cannot join cgroup %s\n",
-			o->cgroup ? o->cgroup : "(none given)");
-		return -1;
-	}
+	stat_files_init(&sf, b, o->cgroup);
 	for (rep = 0; rep < o->reps; rep++) {
 		struct region r;
 
-		if (region_map(&r, b, ws * page_size)) {
-			fprintf(stderr, "vmsim-bench: %s: %s\n",
-				backend_names[b], strerror(errno));
+		if (region_map_or_say(&r, b, ws * page_size))
 			return -1;
-		}
 		madvise(r.p, r.len, MADV_NOHUGEPAGE);
 		for (dir = 0; dir < 2; dir++) {
-			struct swap_pass *s = &pass[dir][rep];
-			long long in0 = stat_line(vmstat, "pswpin");
-			long long out0 = stat_line(vmstat, "pswpout");
-			long m0 = majflt();
-			double t0;
-
 			swap_order(order, ws, !strcmp(o->pattern, "rand"),
 				   o->seed + rep * 2 + dir);
-			t0 = now();
-			for (i = 0; i < ws; i++) {
-				uint64_t *w = (uint64_t *)(r.p + (size_t)order[i] *
-							   page_size);
-
-				if (dir == 0)
-					swap_fill(w, order[i]);
-				else
-					bad += swap_check(w, order[i]);
-			}
-			s->secs = now() - t0;
-			s->majflt = majflt() - m0;
-			s->pswpin = stat_line(vmstat, "pswpin") - in0;
-			s->pswpout = stat_line(vmstat, "pswpout") - out0;
+			bad += swap_pass(&r, order, ws, dir, &sf, &pass[dir][rep]);
 		}
 		region_unmap(&r);
 	}
@@ -703,103 +1110,236 @@ static int run_swap(const struct opts *o, enum backend b)
 	return bad ? -1 : 0;
 }
 
+/* ------------------------------------------------------------------------
+ * The memory vmsim's metadata takes
+ */
+
+#define NR_MEMINFO	6
+
+static const char * const meminfo_names[NR_MEMINFO] = {
+	"Slab", "SUnreclaim", "VmallocUsed", "Percpu", "PageTables",
+	"KernelStack",
+};
+
+static void write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		return;
+	if (write(fd, s, strlen(s)) < 0)
+		fprintf(stderr, "vmsim-bench: %s: %s\n", path, strerror(errno));
+	close(fd);
+}
+
+/*
+ * Free pages, exactly once the per-CPU counter deltas are folded: those
+ * of the buddy lists and of the per-CPU lists (/proc/zoneinfo "pages free"
+ * and each pageset's "count").
+ */
+static long long free_pages(void)
+{
+	long long total = 0, v;
+	char line[256];
+	FILE *f;
+
+	f = fopen("/proc/zoneinfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " pages free %lld", &v) == 1 ||
+		    sscanf(line, " count: %lld", &v) == 1)
+			total += v;
+	fclose(f);
+	return total;
+}
+
+/*
+ * Print the kernel's memory figures as a "meminfo" result labelled @label:
+ * free memory with the per-CPU lists (kB), the /proc/meminfo lines above,
+ * and vmsim's own PageTables (its shadow tables) and SwapTotal when it is
+ * loaded (-1 when not).
+ */
+static void meminfo_snapshot(const char *label, const struct opts *o,
+			     size_t pages)
+{
+	static const char * const vmsim_names[] = { "PageTables", "SwapTotal" };
+	long long kb[NR_MEMINFO], vkb[2];
+	int i;
+
+	sync();
+	write_file("/proc/sys/vm/drop_caches", "3");
+	write_file("/proc/sys/vm/stat_refresh", "1");
+	read_fields("/proc/vmsim_meminfo", vmsim_names, 2, vkb);
+	read_fields("/proc/meminfo", meminfo_names, NR_MEMINFO, kb);
+	printf("BENCH {\"workload\":\"meminfo\",\"label\":\"%s\",\"mb\":%zu,",
+	       label, o->mb);
+	printf("\"pages\":%zu,\"seed\":%llu,\"free_kb\":%lld,", pages, o->seed,
+	       free_pages() * (long long)(page_size >> 10));
+	for (i = 0; i < NR_MEMINFO; i++)
+		printf("\"%s\":%lld,", meminfo_names[i], kb[i]);
+	for (i = 0; i < 2; i++)
+		printf("\"vmsim_%s\":%lld,", vmsim_names[i], vkb[i]);
+	printf("\"unit\":\"kB\"");
+	print_end();
+}
+
+/*
+ * Write every page of an --mb mapping of /dev/vmsim (a non-zero byte, so
+ * that nothing is dropped), with a snapshot before and one after, while
+ * it is still mapped.
+ */
+static int run_meta(const struct opts *o)
+{
+	size_t pages = (o->mb << 20) / page_size, i;
+	struct region r;
+
+	if (region_map_or_say(&r, B_VMSIM, o->mb << 20))
+		return -1;
+	meminfo_snapshot("populate-before", o, 0);
+	for (i = 0; i < pages; i++)
+		r.p[i * page_size] = 1;
+	meminfo_snapshot("populate-after", o, pages);
+	region_unmap(&r);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"Usage: vmsim-bench first-touch|retouch [--mb N] [--reps N] [--threads N]\n"
-		"                   [--backend vmsim|shared|private|all] [--settle MS]\n"
+		"                   [--procs N] [--backend vmsim|shared|private|all]\n"
+		"                   [--settle MS] [--seed N]\n"
 		"       vmsim-bench trace --pattern zipf|loop|hotscan --pool-pages N\n"
-		"                   --backend vmsim|private|belady [--ws-mult N]\n"
+		"                   --backend vmsim|shared|private|belady [--ws-mult N]\n"
 		"                   [--accesses N] [--seed N] [--cgroup DIR]\n"
-		"                   [--fill zero|data]\n"
+		"                   [--fill zero|data] [--sample MS]\n"
 		"       vmsim-bench swap --pattern seq|rand --pool-pages N\n"
-		"                   --backend vmsim|private [--ws-mult N] [--seed N]\n"
-		"                   [--reps N] [--cgroup DIR]\n");
+		"                   --backend vmsim|shared|private [--ws-mult N] [--seed N]\n"
+		"                   [--reps N] [--cgroup DIR]\n"
+		"       vmsim-bench meminfo --label L [--mb POOL_MB]\n"
+		"       vmsim-bench meta --mb N\n"
+		"       vmsim-bench spin [--threads N] [--procs N] [--reps N] [--label L]\n");
 	exit(2);
+}
+
+static int parse_backend(const char *s)
+{
+	int b;
+
+	if (!strcmp(s, "all"))
+		return -1;
+	for (b = 0; b < NR_BACKENDS; b++)
+		if (!strcmp(s, backend_names[b]))
+			return b;
+	usage();
+	return -1;
+}
+
+/* Option @name with its value @v into @o; 0, or -1 if it is not one. */
+static int parse_opt(struct opts *o, const char *name, const char *v)
+{
+	if (!strcmp(name, "--mb"))
+		o->mb = strtoul(v, NULL, 0);
+	else if (!strcmp(name, "--reps"))
+		o->reps = atoi(v);
+	else if (!strcmp(name, "--threads"))
+		o->threads = atoi(v);
+	else if (!strcmp(name, "--procs"))
+		o->procs = atoi(v);
+	else if (!strcmp(name, "--backend"))
+		o->backend = parse_backend(v);
+	else if (!strcmp(name, "--settle"))
+		o->settle_ms = atoi(v);
+	else if (!strcmp(name, "--seed"))
+		o->seed = strtoull(v, NULL, 0);
+	else if (!strcmp(name, "--label"))
+		o->label = v;
+	else if (!strcmp(name, "--pattern"))
+		o->pattern = v;
+	else if (!strcmp(name, "--pool-pages"))
+		o->pool_pages = strtoul(v, NULL, 0);
+	else if (!strcmp(name, "--ws-mult"))
+		o->ws_mult = strtoul(v, NULL, 0);
+	else if (!strcmp(name, "--accesses"))
+		o->accesses = strtoul(v, NULL, 0);
+	else if (!strcmp(name, "--cgroup"))
+		o->cgroup = v;
+	else if (!strcmp(name, "--sample"))
+		o->sample_ms = atoi(v);
+	else if (!strcmp(name, "--fill") && (!strcmp(v, "data") || !strcmp(v, "zero")))
+		o->fill_data = !strcmp(v, "data");
+	else
+		return -1;
+	return 0;
+}
+
+static int main_trace(struct opts *o)
+{
+	if (!o->pool_pages || o->backend < 0 || o->backend > B_BELADY ||
+	    !o->ws_mult)
+		usage();
+	if (!o->accesses)
+		o->accesses = 4 * o->ws_mult * o->pool_pages;
+	return run_trace(o, o->backend) ? 1 : 0;
+}
+
+static int main_swap(struct opts *o)
+{
+	if (!o->pool_pages || !o->ws_mult || o->backend < 0 ||
+	    o->backend >= B_BELADY ||
+	    (strcmp(o->pattern, "seq") && strcmp(o->pattern, "rand")))
+		usage();
+	return run_swap(o, o->backend) ? 1 : 0;
+}
+
+static int main_touch(struct opts *o, const char *workload, int again)
+{
+	int b, err = 0;
+
+	if ((again && o->procs > 1) || o->backend >= B_BELADY)
+		usage();
+	for (b = 0; b < B_BELADY; b++)
+		if (o->backend < 0 || o->backend == b)
+			err |= run_touch(workload, o, b, again);
+	return err ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .mb = 128, .reps = 5, .threads = 1, .backend = -1,
-			  .settle_ms = 2000, .pattern = "zipf", .ws_mult = 4,
-			  .seed = 1 };
+	struct opts o = { .mb = 128, .reps = 5, .threads = 1, .procs = 1,
+			  .backend = -1, .settle_ms = 2000, .seed = 1,
+			  .label = "now", .pattern = "zipf", .ws_mult = 4 };
 	const char *workload;
-	int i, b, again, err = 0;
+	int i;
 
 	page_size = sysconf(_SC_PAGESIZE);
-	if (argc < 2)
+	if (argc < 2 || argc % 2)
 		usage();
 	workload = argv[1];
-	for (i = 2; i < argc; i++) {
-		if (i + 1 >= argc)
+	for (i = 2; i < argc; i += 2)
+		if (parse_opt(&o, argv[i], argv[i + 1]))
 			usage();
-		if (!strcmp(argv[i], "--mb")) {
-			o.mb = strtoul(argv[++i], NULL, 0);
-		} else if (!strcmp(argv[i], "--reps")) {
-			o.reps = atoi(argv[++i]);
-		} else if (!strcmp(argv[i], "--pattern")) {
-			o.pattern = argv[++i];
-		} else if (!strcmp(argv[i], "--pool-pages")) {
-			o.pool_pages = strtoul(argv[++i], NULL, 0);
-		} else if (!strcmp(argv[i], "--ws-mult")) {
-			o.ws_mult = strtoul(argv[++i], NULL, 0);
-		} else if (!strcmp(argv[i], "--accesses")) {
-			o.accesses = strtoul(argv[++i], NULL, 0);
-		} else if (!strcmp(argv[i], "--seed")) {
-			o.seed = strtoull(argv[++i], NULL, 0);
-		} else if (!strcmp(argv[i], "--cgroup")) {
-			o.cgroup = argv[++i];
-		} else if (!strcmp(argv[i], "--fill")) {
-			i++;
-			if (!strcmp(argv[i], "data"))
-				o.fill_data = 1;
-			else if (strcmp(argv[i], "zero"))
-				usage();
-		} else if (!strcmp(argv[i], "--settle")) {
-			o.settle_ms = atoi(argv[++i]);
-		} else if (!strcmp(argv[i], "--threads")) {
-			o.threads = atoi(argv[++i]);
-		} else if (!strcmp(argv[i], "--backend")) {
-			i++;
-			if (!strcmp(argv[i], "all"))
-				continue;
-			for (b = 0; b < NR_BACKENDS; b++)
-				if (!strcmp(argv[i], backend_names[b]))
-					o.backend = b;
-			if (o.backend < 0)
-				usage();
-		} else {
-			usage();
-		}
-	}
 	if (!o.mb || o.reps < 1 || o.reps > 64 || o.threads < 1 ||
-	    o.threads > 64)
+	    o.threads > MAX_WORKERS || o.procs < 1 || o.procs > MAX_WORKERS)
 		usage();
 
-	if (!strcmp(workload, "trace")) {
-		if (!o.pool_pages || o.backend < 0 || o.backend == B_SHARED ||
-		    !o.ws_mult)
-			usage();
-		if (!o.accesses)
-			o.accesses = 4 * o.ws_mult * o.pool_pages;
-		return run_trace(&o, o.backend) ? 1 : 0;
+	if (!strcmp(workload, "trace"))
+		return main_trace(&o);
+	if (!strcmp(workload, "swap"))
+		return main_swap(&o);
+	if (!strcmp(workload, "meminfo")) {
+		meminfo_snapshot(o.label, &o, 0);
+		return 0;
 	}
-	if (!strcmp(workload, "swap")) {
-		if (!o.pool_pages || !o.ws_mult ||
-		    (o.backend != B_VMSIM && o.backend != B_PRIVATE) ||
-		    (strcmp(o.pattern, "seq") && strcmp(o.pattern, "rand")))
-			usage();
-		return run_swap(&o, o.backend) ? 1 : 0;
-	}
+	if (!strcmp(workload, "meta"))
+		return run_meta(&o) ? 1 : 0;
+	if (!strcmp(workload, "spin"))
+		return run_spin(&o);
 	if (!strcmp(workload, "first-touch"))
-		again = 0;
-	else if (!strcmp(workload, "retouch"))
-		again = 1;
-	else
-		usage();
-
-	for (b = 0; b < B_BELADY; b++)
-		if (o.backend < 0 || o.backend == b)
-			err |= run_touch(workload, &o, b, again);
-	return err ? 1 : 0;
+		return main_touch(&o, workload, 0);
+	if (!strcmp(workload, "retouch"))
+		return main_touch(&o, workload, 1);
+	usage();
+	return 2;
 }

@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # harness.mode=bench: run the benchmark workloads on vmsim and on the
-# kernel's own memory in this same guest.  Results are "BENCH {json}" lines.
+# kernel's own memory in this same guest.  Results are "BENCH {json}" lines
+# (and "BENCH-SERIES {json}" for the samples of the Zipf run on vmsim);
+# "BENCH-PROGRESS I/N what" says which step of N begins.
 #
 #   harness.pool_mb=N      vmsim's pool for the speed workloads (default 512)
-#   harness.bench=LIST     which groups to run: speed,traces,swap (default
-#                          all); traces-vmsim runs the traces on vmsim only
+#   harness.bench=LIST     which groups to run: meta,speed,scale,traces,swap
+#                          (default all); traces-vmsim runs the traces on
+#                          vmsim only
+#   harness.seed=N         the seed of every workload (default 1)
 #   harness.vmsim_args=A   extra module parameters for the trace runs
 #                          (comma for space), e.g. inactive_ratio=1
 
@@ -14,48 +18,151 @@ arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^harness\.$1=//p" | tail -n 1; }
 POOL_MB=$(arg pool_mb)
 POOL_MB=${POOL_MB:-512}
 GROUPS=$(arg bench)
-GROUPS=${GROUPS:-speed,traces,swap}
+GROUPS=${GROUPS:-meta,speed,scale,traces,swap}
+SEED=$(arg seed)
+SEED=${SEED:-1}
 fail=0
 
-echo "BENCH-INFO {\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc),\"pool_mb\":$POOL_MB}"
+echo "BENCH-INFO {\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc),\"pool_mb\":$POOL_MB,\"seed\":$SEED}"
 
-# ---- speed: first-touch and re-touch, vmsim vs shared vs private anon ------
-case ",$GROUPS," in *,speed,*)
-	insmod "$VMSIM_KO" pool_mb="$POOL_MB" || exit 1
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	for w in first-touch retouch; do
-		vmsim-bench $w --mb 256 --reps 5 || fail=1
+in_groups() {	# in_groups NAME...: is any of them asked for?
+	for g in "$@"; do
+		case ",$GROUPS," in *,$g,*) return 0 ;; esac
 	done
-	rmmod vmsim || fail=1
-	;;
-esac
+	return 1
+}
+words() { echo $#; }
 
-# ---- traces: replacement quality over 4x a 16 MiB pool ----------------------
-# vmsim gets a 16 MiB pool; the kernel's private anonymous memory gets a
-# cgroup with memory.max = 16 MiB and swap on vdb (a disk identical to vda,
-# vmsim's).  Belady's optimum is computed from the same traces.
-case ",$GROUPS," in *,traces,*|*,traces-vmsim,*)
-	TPOOL=4096
-	BACKENDS="belady vmsim private"
-	case ",$GROUPS," in *,traces-vmsim,*) BACKENDS=vmsim ;; esac
-	insmod "$VMSIM_KO" pool_mb=16 $(arg vmsim_args | tr , ' ') || exit 1
+# What each group runs, and so how many steps there are.
+KERNEL_SIDES="shared private"
+TOUCH_BACKENDS="vmsim $KERNEL_SIDES"
+# first-touch by several threads or processes: "threads:N" or "procs:N".
+# Each preceded by arithmetic alone on as many (vmsim-bench spin): how much
+# CPU the guest gets right then, the ceiling of any scaling (the host is
+# shared).  One thread's first-touch is the speed group's, if that runs.
+SCALE="threads:1 threads:2 threads:4 procs:2 procs:4"
+scale_touches=$(words $SCALE)
+in_groups speed && scale_touches=$((scale_touches - 1))
+TRACES="zipf loop hotscan"
+TRACE_BACKENDS="belady vmsim $KERNEL_SIDES"
+in_groups traces-vmsim && TRACE_BACKENDS=vmsim
+SWAPS="seq rand"
+nb=$(words $TOUCH_BACKENDS)
+total=0
+in_groups meta && total=$((total + 4))
+in_groups speed && total=$((total + 2 * nb))
+in_groups scale && total=$((total + $(words $SCALE) + scale_touches * nb))
+in_groups traces traces-vmsim && total=$((total + 1 + $(words $TRACES) * $(words $TRACE_BACKENDS)))
+in_groups swap && total=$((total + 2 + $(words $SWAPS) * nb))
+step=0
+progress() {	# progress WHAT...: a step begins
+	step=$((step + 1))
+	echo "BENCH-PROGRESS $step/$total $*"
+}
+
+# The CPU the guest gets from the shared host as a group begins: arithmetic
+# alone on one thread and on two.
+cpu_check() {	# cpu_check GROUP
+	progress "cpu: arithmetic, 1 and 2 threads"
+	for n in 1 2; do
+		vmsim-bench spin --threads $n --reps 5 --label "$1" --seed "$SEED" || fail=1
+	done
+}
+
+# A cgroup v2 with memory.max = BYTES for the kernel's side, and swap on
+# vdb (a disk identical to vda, vmsim's).
+kernel_side_up() {	# kernel_side_up BYTES
 	mkswap /dev/vdb >/dev/null && swapon /dev/vdb || fail=1
 	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
 	mkdir -p /sys/fs/cgroup/bench
-	echo $((TPOOL * 4096)) >/sys/fs/cgroup/bench/memory.max
-	for p in zipf loop hotscan; do
-		for b in $BACKENDS; do
-			vmsim-bench trace --pattern $p --pool-pages $TPOOL \
-				--accesses 1048576 --backend $b \
-				--cgroup /sys/fs/cgroup/bench || fail=1
-		done
-	done
+	echo "$1" >/sys/fs/cgroup/bench/memory.max
+}
+kernel_side_down() {
 	swapoff /dev/vdb
 	rmdir /sys/fs/cgroup/bench
+}
+
+# ---- meta: the memory vmsim's metadata takes ------------------------------
+# The kernel's free memory (with the per-CPU lists) and the like, before
+# and after loading pools of two sizes (what a pool page costs beyond
+# itself), populating most of the larger pool (what a mapped page costs),
+# and turning on a swap area (what a swap slot costs).
+case ",$GROUPS," in *,meta,*)
+	snap() { vmsim-bench meminfo --label "$1" --mb "$2" --seed "$SEED" || fail=1; }
+	# A first load leaves caches behind (slabs, sysfs): not measured.
+	insmod "$VMSIM_KO" pool_mb=16 && rmmod vmsim || exit 1
+	for mb in 128 512; do
+		progress "metadata: load a $mb MiB pool"
+		snap load-before $mb
+		insmod "$VMSIM_KO" pool_mb=$mb || exit 1
+		snap load-after $mb
+		[ $mb = 512 ] || rmmod vmsim || fail=1
+	done
+	progress "metadata: populate 448 MiB"
+	vmsim-bench meta --mb 448 --seed "$SEED" || fail=1
+	progress "metadata: swapon"
+	vmsimctl mkswap /dev/vda >/dev/null || fail=1
+	snap swapon-before 512
+	vmsimctl swapon /dev/vda || fail=1
+	snap swapon-after 512
+	vmsimctl swapoff /dev/vda || fail=1
 	rmmod vmsim || fail=1
 	;;
 esac
+
+# ---- speed and scale: first-touch and re-touch, vmsim vs shared vs private --
+if in_groups speed scale; then
+	insmod "$VMSIM_KO" pool_mb="$POOL_MB" || exit 1
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	touch_run() {	# touch_run WHAT WORKLOAD ARGS...: each backend in turn
+		what=$1
+		shift
+		for b in $TOUCH_BACKENDS; do
+			progress "$what $b"
+			vmsim-bench "$@" --mb 256 --reps 5 --backend $b --seed "$SEED" || fail=1
+		done
+	}
+	if in_groups speed; then
+		for w in first-touch retouch; do
+			touch_run "$w" $w
+		done
+	fi
+	if in_groups scale; then
+		for c in $SCALE; do
+			how="--${c%:*} ${c#*:}"
+			progress "cpu: arithmetic, ${c#*:} ${c%:*}"
+			vmsim-bench spin $how --reps 5 --label scale --seed "$SEED" || fail=1
+			[ $c = threads:1 ] && in_groups speed && continue
+			touch_run "first-touch ${c#*:} ${c%:*}" first-touch $how
+		done
+	fi
+	rmmod vmsim || fail=1
+fi
+
+# ---- traces: replacement quality over 4x a 16 MiB pool ----------------------
+# vmsim gets a 16 MiB pool; the kernel's shared and private anonymous memory
+# a cgroup with memory.max = 16 MiB.  Belady's optimum is computed from the
+# same traces.  The Zipf run on vmsim samples /proc/vmsim_meminfo every
+# 50 ms.
+if in_groups traces traces-vmsim; then
+	TPOOL=4096
+	cpu_check traces
+	insmod "$VMSIM_KO" pool_mb=16 $(arg vmsim_args | tr , ' ') || exit 1
+	kernel_side_up $((TPOOL * 4096))
+	for p in $TRACES; do
+		for b in $TRACE_BACKENDS; do
+			progress "trace $p $b"
+			sample=
+			[ $p/$b = zipf/vmsim ] && sample="--sample 50"
+			vmsim-bench trace --pattern $p --pool-pages $TPOOL \
+				--accesses 1048576 --backend $b --seed "$SEED" $sample \
+				--cgroup /sys/fs/cgroup/bench || fail=1
+		done
+	done
+	kernel_side_down
+	rmmod vmsim || fail=1
+fi
 
 # ---- swap: throughput over 4x a 64 MiB pool -----------------------------------
 # vmsim swaps to vda, the kernel (a cgroup with memory.max = the pool) to vdb,
@@ -63,6 +170,7 @@ esac
 # vdb, is the limit.
 case ",$GROUPS," in *,swap,*)
 	SPOOL_MB=64
+	cpu_check swap
 	# busybox dd prints no timing: time it with /proc/uptime (10 ms ticks,
 	# under 1% of these runs).
 	raw() {	# raw NAME MIB DD-ARGS...: one dd, as a BENCH line in MiB/s
@@ -79,6 +187,7 @@ case ",$GROUPS," in *,swap,*)
 			printf "\"rate\":%.1f,\"unit\":\"MiB/s\"}\n", mib / s
 		}'
 	}
+	progress "swap: raw device (dd O_DIRECT)"
 	raw raw-seq-write-1M 256 if=/dev/zero of=/dev/vdb bs=1M count=256 oflag=direct
 	raw raw-seq-read-1M 256 if=/dev/vdb of=/dev/null bs=1M count=256 iflag=direct
 	raw raw-seq-write-4k 64 if=/dev/zero of=/dev/vdb bs=4k count=16384 oflag=direct
@@ -86,20 +195,18 @@ case ",$GROUPS," in *,swap,*)
 
 	insmod "$VMSIM_KO" pool_mb=$SPOOL_MB || exit 1
 	vmsimctl mkswap /dev/vda >/dev/null && vmsimctl swapon /dev/vda || fail=1
-	mkswap /dev/vdb >/dev/null && swapon /dev/vdb || fail=1
-	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
-	mkdir -p /sys/fs/cgroup/bench
-	echo $((SPOOL_MB << 20)) >/sys/fs/cgroup/bench/memory.max
-	for p in seq rand; do
-		for b in vmsim private; do
+	kernel_side_up $((SPOOL_MB << 20))
+	for p in $SWAPS; do
+		for b in $TOUCH_BACKENDS; do
+			progress "swap $p $b"
 			# Each run in its own process: the cgroup keeps only it.
 			vmsim-bench swap --pattern $p --pool-pages $((SPOOL_MB * 256)) \
-				--backend $b --reps 3 --cgroup /sys/fs/cgroup/bench || fail=1
+				--backend $b --reps 3 --seed "$SEED" \
+				--cgroup /sys/fs/cgroup/bench || fail=1
 		done
 	done
-	swapoff /dev/vdb
+	kernel_side_down
 	vmsimctl swapoff /dev/vda || fail=1
-	rmdir /sys/fs/cgroup/bench
 	rmmod vmsim || fail=1
 	;;
 esac
