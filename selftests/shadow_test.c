@@ -255,47 +255,49 @@ TEST_F(shadow, query_by_address)
  * Without the right to ptrace it, another process's mappings are not
  * readable.
  */
+struct query_arg {
+	int fd;
+	struct vmsim_pte_query q;
+};
+
+static int query_other_as_nobody(void *arg)
+{
+	struct query_arg *a = arg;
+
+	if (ioctl(a->fd, VMSIM_IOC_PTE_QUERY, &a->q) == 0)
+		return 3;
+	return errno == EPERM ? 0 : 4;
+}
+
 TEST_F(shadow, query_other_needs_permission)
 {
 	uint64_t ent[1];
-	struct vmsim_pte_query q = {
-		.start = (uintptr_t)self->p,
-		.count = 1,
-		.entries = (uintptr_t)ent,
-		.flags = VMSIM_QUERY_ADDR,
-		.pid = getpid(),
+	struct query_arg a = {
+		.fd = self->fd,
+		.q = {
+			.start = (uintptr_t)self->p,
+			.count = 1,
+			.entries = (uintptr_t)ent,
+			.flags = VMSIM_QUERY_ADDR,
+			.pid = getpid(),
+		},
 	};
-	int status;
-	pid_t pid;
 
 	if (getuid() != 0)
 		SKIP(return, "needs root to drop to another uid");
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		if (setgid(65534) || setuid(65534))
-			_exit(2);
-		if (ioctl(self->fd, VMSIM_IOC_PTE_QUERY, &q) == 0)
-			_exit(3);
-		_exit(errno == EPERM ? 0 : 4);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, run_as_nobody(query_other_as_nobody, &a));
 }
 
 /*
  * PFNs are physical addresses: an opener without CAP_SYS_ADMIN sees the
  * entry with its PFN zeroed (as /proc/PID/pagemap does); root sees it.
  */
-static int query_as_nobody(void)
+static int query_as_nobody(void *arg)
 {
 	uint64_t e;
 	char *p;
 	int fd;
 
-	if (setgid(65534) || setuid(65534))
-		return 2;
 	fd = vmsim_open();
 	if (fd < 0)
 		return 3;
@@ -312,8 +314,7 @@ static int query_as_nobody(void)
 TEST_F(shadow, pfn_hidden_without_cap_sys_admin)
 {
 	struct stat st;
-	int status;
-	pid_t pid;
+	int ret;
 
 	if (getuid() != 0)
 		SKIP(return, "needs root to drop to another uid");
@@ -321,15 +322,10 @@ TEST_F(shadow, pfn_hidden_without_cap_sys_admin)
 	EXPECT_NE(0, vmsim_pte(self->fd, 0) & VMSIM_PTE_PFN_MASK);
 	ASSERT_EQ(0, stat(VMSIM_DEVICE, &st));
 	ASSERT_EQ(0, chmod(VMSIM_DEVICE, 0666));
-	pid = fork();
-	if (pid == 0)
-		_exit(query_as_nobody());
-	ASSERT_GE(pid, 0);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ret = run_as_nobody(query_as_nobody, NULL);
 	chmod(VMSIM_DEVICE, st.st_mode & 07777);
-	EXPECT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status)) {
-		TH_LOG("child step %d failed (6: the PFN was shown)", WEXITSTATUS(status));
+	EXPECT_EQ(0, ret) {
+		TH_LOG("child step %d failed (6: the PFN was shown)", ret);
 	}
 }
 

@@ -236,26 +236,22 @@ TEST_F(swap, swapon_refusals)
 	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev2));
 }
 
+static int swap_as_nobody(void *arg)
+{
+	int fd = *(int *)arg;
+
+	if (vmsim_swapon_ioctl(fd, dev2, 0, 0) != -EPERM ||
+	    vmsim_swapoff_ioctl(fd, dev1) != -EPERM)
+		return 3;
+	return 0;
+}
+
 /* Only CAP_SYS_ADMIN may turn swap on or off. */
 TEST_F(swap, needs_privilege)
 {
-	int status;
-	pid_t pid;
-
 	if (getuid() != 0)
 		SKIP(return, "needs root to drop to another uid");
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		if (setgid(65534) || setuid(65534))
-			_exit(2);
-		if (vmsim_swapon_ioctl(self->fd, dev2, 0, 0) != -EPERM ||
-		    vmsim_swapoff_ioctl(self->fd, dev1) != -EPERM)
-			_exit(3);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, run_as_nobody(swap_as_nobody, &self->fd));
 }
 
 /* /proc/vmsim_swaps is laid out as /proc/swaps. */
@@ -579,23 +575,30 @@ TEST_F_TIMEOUT(swap, readahead_lowers_major_faults, 180)
 	EXPECT_GT(stat_of("swap_ra_hit"), 0);
 }
 
+/* Page out @n pages of @fd's object and wait until the writes are done. */
+static void pageout_all(struct __test_metadata *_metadata, int fd, size_t n)
+{
+	size_t i;
+
+	ASSERT_EQ(n, vmsim_advise(fd, 0, n, VMSIM_ADV_PAGEOUT));
+	for (i = 0; i < 200 && vmsim_pte(fd, n - 1) & VMSIM_PTE_PRESENT; i++)
+		usleep(10000);
+}
+
 /*
  * A page read back from swap keeps its slot while clean: reclaiming it
  * again costs no write.  Writing to it lets the slot go.
  */
 TEST_F(swap, clean_swapin_reclaimed_without_write)
 {
-	size_t n = 64, i;
+	size_t n = 64;
 	char *p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
 	long long out0;
 	uint64_t e;
 
 	ASSERT_NE(MAP_FAILED, p);
 	pages_fill(p, n, 777);
-	ASSERT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
-	/* Wait for the writes to finish. */
-	for (i = 0; i < 200 && vmsim_pte(self->fd, n - 1) & VMSIM_PTE_PRESENT; i++)
-		usleep(10000);
+	pageout_all(_metadata, self->fd, n);
 	e = vmsim_pte(self->fd, 0);
 	EXPECT_EQ(VMSIM_PTE_SWAPPED, e & (VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT));
 	EXPECT_EQ(0, pages_bad(p, n, 777));
@@ -617,16 +620,6 @@ TEST_F(swap, clean_swapin_reclaimed_without_write)
 	EXPECT_EQ(VMSIM_PTE_PRESENT | VMSIM_PTE_DIRTY,
 		  e & (VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT | VMSIM_PTE_DIRTY));
 	munmap(p, n * page_size);
-}
-
-/* Page out @n pages of @fd's object and wait until the writes are done. */
-static void pageout_all(struct __test_metadata *_metadata, int fd, size_t n)
-{
-	size_t i;
-
-	ASSERT_EQ(n, vmsim_advise(fd, 0, n, VMSIM_ADV_PAGEOUT));
-	for (i = 0; i < 200 && vmsim_pte(fd, n - 1) & VMSIM_PTE_PRESENT; i++)
-		usleep(10000);
 }
 
 /*
@@ -811,9 +804,7 @@ TEST_F(swap, corruption_detected)
 
 	ASSERT_NE(MAP_FAILED, p);
 	pages_fill(p, n, 31337);
-	ASSERT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
-	for (i = 0; i < 200 && vmsim_pte(self->fd, n - 1) & VMSIM_PTE_PRESENT; i++)
-		usleep(10000);
+	pageout_all(_metadata, self->fd, n);
 	e = vmsim_pte(self->fd, 5);
 	ASSERT_EQ(VMSIM_PTE_SWAPPED, e & (VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT));
 	slot = VMSIM_PTE_SWP_OFFSET(e);
@@ -875,9 +866,7 @@ TEST_F(swap, io_errors)
 	ASSERT_NE(MAP_FAILED, p);
 	pages_fill(p, 2 * n, 4242);
 	/* Pages 0-63 go out while the device works. */
-	ASSERT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
-	for (i = 0; i < 200 && vmsim_pte(self->fd, n - 1) & VMSIM_PTE_PRESENT; i++)
-		usleep(10000);
+	pageout_all(_metadata, self->fd, n);
 	ASSERT_EQ(0, vmsim_pte(self->fd, 0) & VMSIM_PTE_PRESENT);
 
 	/* Now every I/O fails. */

@@ -182,6 +182,25 @@ long vmsim_free_pages(void)
 	return kb < 0 ? -1 : kb / (long)(page_size / 1024);
 }
 
+int run_as_nobody(int (*fn)(void *arg), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 int run_in_child(void (*fn)(void *arg), void *arg)
 {
 	int status;

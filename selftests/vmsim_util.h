@@ -67,6 +67,13 @@ long vmsim_free_pages(void);
  */
 int run_in_child(void (*fn)(void *arg), void *arg);
 
+/*
+ * Run @fn(@arg) in a forked child as uid and gid 65534 (nobody) and return
+ * its exit status (what @fn returned): 2 if it could not drop to nobody,
+ * -1 if the fork failed or the child did not exit.
+ */
+int run_as_nobody(int (*fn)(void *arg), void *arg);
+
 /* Read or write one byte of memory, for the fault it causes */
 static inline char peek(const char *p)
 {
