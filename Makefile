@@ -3,28 +3,29 @@
 # vmsim: a shadow-paging subsystem in a loadable module.
 #
 #   make                 vmsim.ko for KVER (default 6.1), selftests, tools
-#   make KVER=6.12       ... against Debian's 6.12 headers (or KVER=debug)
+#   make KVER=6.12       ... against Debian's 6.12 headers (or KVER=debug-6.12)
 #   make KDIR=/path      ... against any prepared kernel tree
 #   make demo            boot stock-6.1 in QEMU and run the demo
-#   make check           lint + selftests on stock-6.1, stock-6.12 and debug
+#   make check           lint + selftests on stock-6.1, stock-6.12 and the
+#                        debug kernels debug-6.1 and debug-6.12
 #                        (KERNELS="stock-6.1" narrows it)
 #   make bench           vmsim side by side with the kernel's own memory
 #                        (KERNELS= as for check; default stock-6.1)
 #   make stress          the stress test alone in QEMU: STRESS_SECONDS=600,
-#                        STRESS_SEED=1, KERNEL=stock-6.1 (or debug, ...)
+#                        STRESS_SEED=1, KERNEL=stock-6.1 (or debug-6.12, ...)
 #   make lint            W=1, sparse, checkpatch and the docs build only
 #   make docs            HTML documentation in out/docs (also: htmldocs)
 #   make install         vmsim.ko for the running kernel (or KDIR=), vmsimctl,
 #                        the uapi header and the udev rule (DESTDIR, PREFIX)
 #   make run             one QEMU run: KERNEL=stock-6.12 MODE=check
-#   make debug-kernel    build (or find) the cached debug kernel
+#   make debug-kernel    build (or find) the cached debug kernels
 #   make clean
 #
 # demo, check, lint and run install missing Debian packages first
 # (scripts/setup.sh), so they work on a fresh Debian 12 machine as root.
 
 KVER ?= 6.1
-KERNELS ?= stock-6.1 stock-6.12 debug
+KERNELS ?= stock-6.1 stock-6.12 debug-6.1 debug-6.12
 KERNEL ?= stock-6.1
 MODE ?= check
 
@@ -75,7 +76,7 @@ run: setup
 	@qemu/run.sh -k $(KERNEL) -m $(MODE)
 
 debug-kernel: setup
-	@qemu/debug-kernel.sh
+	@qemu/debug-kernel.sh 6.1 && qemu/debug-kernel.sh 6.12
 
 clean:
 	rm -rf out vmsim.ko

@@ -5,7 +5,7 @@
 # an initramfs, run one job in the guest, and judge the run.
 #
 # Usage: qemu/run.sh [options]
-#   -k KERNEL     stock-6.1 (default) | stock-6.12 | debug
+#   -k KERNEL     stock-6.1 (default) | stock-6.12 | debug-6.1 | debug-6.12
 #   -m MODE       the guest job: qemu/guest/mode-MODE.sh (default check)
 #   -t SECONDS    give up after this long (default 900; 3600 on debug)
 #   -o DIR        where the logs go (default out/run/KERNEL-MODE)
@@ -76,11 +76,11 @@ label=$KNAME-$mode${faulty:+-faulty}${inject:+}
 out=$(realpath -m "${out:-$top/out/run/$label}")
 if [ -z "$timeout" ]; then
 	timeout=900
-	[ "$KNAME" = debug ] && timeout=3600
+	[ "${KNAME%-*}" = debug ] && timeout=3600
 fi
 if [ -z "$mem" ]; then
 	mem=1G
-	[ "$KNAME" = debug ] && mem=2G
+	[ "${KNAME%-*}" = debug ] && mem=2G
 fi
 
 log() { echo "[$KNAME $mode] $*" >&2; }
@@ -174,7 +174,7 @@ append+=" harness.mode=$mode harness.token=$token harness.result=ttyS1"
 append+=" harness.inject=$inject"
 # The debug kernel runs about 5x slower: the tests, which size their working
 # sets by the pool, get a quarter of the default pool there.
-[ "$KNAME" = debug ] && append+=" slub_debug=FZPU harness.vmsim_params=pool_mb=16"
+[ "${KNAME%-*}" = debug ] && append+=" slub_debug=FZPU harness.vmsim_params=pool_mb=16"
 [ -n "$extra_append" ] && append+=" $extra_append"
 
 log "booting ($mem, timeout ${timeout}s), logs in $out"

@@ -4,7 +4,7 @@
 # Resolve a test kernel name to the files that go with it, as shell
 # assignments on stdout (for eval):
 #
-#   KNAME    stock-6.1 | stock-6.12 | debug
+#   KNAME    stock-6.1 | stock-6.12 | debug-6.1 | debug-6.12
 #   KREL     the kernel release (uname -r in the guest)
 #   KDIR     the tree to build vmsim.ko against
 #   VMLINUZ  the kernel image to boot
@@ -14,8 +14,9 @@
 #
 # The stock kernels are Debian's packages (installed by scripts/setup.sh);
 # the release is read from the meta packages' dependencies, so the headers
-# and the image always match.  "debug" is built on first use
-# (qemu/debug-kernel.sh, about 5-7 minutes) and cached.
+# and the image always match.  The debug kernels are built on first use
+# (qemu/debug-kernel.sh, about 7-9 minutes each) and cached; "debug" is
+# debug-6.1.
 
 set -euo pipefail
 
@@ -37,17 +38,20 @@ case "$name" in
 	KNAME=stock-6.12
 	KREL=$(stock_release linux-headers-6.12-amd64)
 	;;
-debug)
-	KNAME=debug
+debug | debug-6.1)
+	KNAME=debug-6.1
+	;;
+debug-6.12)
+	KNAME=debug-6.12
 	;;
 *)
-	echo "kernel.sh: unknown kernel '$name' (stock-6.1, stock-6.12, debug)" >&2
+	echo "kernel.sh: unknown kernel '$name' (stock-6.1, stock-6.12, debug-6.1, debug-6.12)" >&2
 	exit 2
 	;;
 esac
 
-if [ "$KNAME" = debug ]; then
-	KDIR=$("$here/qemu/debug-kernel.sh" | tail -n 1)
+if [ "${KNAME%-*}" = debug ]; then
+	KDIR=$("$here/qemu/debug-kernel.sh" "${KNAME#debug-}" | tail -n 1)
 	KREL=$(cat "$KDIR/include/config/kernel.release")
 	VMLINUZ=$KDIR/arch/x86/boot/bzImage
 	MODDIR=

@@ -20,8 +20,8 @@ PACKAGES=(
 	# the two target kernels: images to boot, headers to build against
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
-	# checkpatch.pl, kselftest headers and the debug kernel
-	linux-source-6.1
+	# checkpatch.pl, kselftest headers and the two debug kernels
+	linux-source-6.1 linux-source-6.12
 	# the test bed
 	qemu-system-x86 busybox-static
 	# tools run inside the guest (copied in with their libraries)
