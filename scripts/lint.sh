@@ -9,7 +9,9 @@
 #     attribute macros such as u64 and __printf do not exist, so those two
 #     preferences are not applied);
 #   - the documentation builds with Sphinx without a warning;
-#   - no LINUX_VERSION_CODE outside vmsim/compat.h.
+#   - no LINUX_VERSION_CODE outside vmsim/compat.h;
+#   - no file of the module calls a file of a layer above it
+#     (scripts/layers.sh, from the object files of the W=1 build).
 # The last line is "vmsim-lint: P passed, F failed, S skipped".
 #
 # Usage: scripts/lint.sh [KERNEL...]   (default: stock-6.1 stock-6.12)
@@ -51,6 +53,9 @@ for k in "${kernels[@]}"; do
 	fi
 done
 
+out=$(scripts/layers.sh "$top/out/lint/${KNAME:-stock-6.1}" 2>&1)
+result "layers: no file calls a layer above it (scripts/layers.sh)" $? "$out"
+
 cp=$(scripts/linux-source.sh)/scripts/checkpatch.pl
 cp_run() {
 	perl "$cp" --no-tree --strict --terse --show-types --max-line-length=100 -f "$@" 2>&1 |
@@ -59,7 +64,7 @@ cp_run() {
 # The trace header has the layout of every TRACE_EVENT() in the kernel
 # (include/trace/events/), which --strict's alignment checks do not know.
 out=$(cp_run $(ls vmsim/*.[ch] | grep -vE 'compat.h|vmsim_trace.h') include/uapi/linux/vmsim.h
-      cp_run --ignore LINUX_VERSION_CODE vmsim/compat.h
+      cp_run --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON vmsim/compat.h
       cp_run --ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT vmsim/vmsim_trace.h)
 [ -z "$out" ]
 result "checkpatch --strict (module, uapi)" $? "$out"

@@ -27,6 +27,18 @@
 #error "vmsim supports Linux 6.1.y and 6.12.y only"
 #endif
 
+/*
+ * Before "mm: fix apply_to_existing_page_range()" (upstream a995199384347,
+ * in 6.1.135 and 6.12.25), the walk vmsim reads real PTEs with skipped the
+ * rest of a page table after its first empty PTE: queries, COLD and aging
+ * silently missed pages.  Debian clamps the sublevel at 255, which is
+ * above both.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 135) || \
+	(VMSIM_K612 && LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 25))
+#error "vmsim needs Linux 6.1.135 or 6.12.25 or later (apply_to_existing_page_range() fix)"
+#endif
+
 #ifndef CONFIG_X86_64
 #error "vmsim reads x86-64 page table bits; other architectures are not supported"
 #endif

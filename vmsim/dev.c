@@ -1,77 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/vmsim: open, mmap, ioctl, release.
+ * /dev/vmsim: open, mmap, ioctl, release, and the teardown of the object
+ * an open created.
  *
- * Every open creates an object and gives the file a private anonymous
- * inode (on a small pseudo filesystem, as DRM does), whose address_space
- * becomes file->f_mapping.  The core then links every VMA that maps the
- * file into that address_space's i_mmap tree, which is what lets vmsim
- * unmap or inspect one page of one object in every process at once.
+ * Every open creates an object (object.c) and points file->f_mapping at
+ * the object's address_space, so that the core links every VMA that maps
+ * the file into that address_space's i_mmap tree.
  */
 #include <linux/fs.h>
-#include <linux/fs_context.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/mount.h>
-#include <linux/pseudo_fs.h>
 
-#include "vmsim.h"
+#include "dev.h"
+#include "entry.h"
+#include "fault.h"
+#include "ioctl.h"
+#include "lru.h"
+#include "param.h"
+#include "vmsim_trace.h"
 
-#define VMSIM_FS_MAGIC	0x766d7369	/* "vmsi" */
-
-/* Mounted while any object exists (simple_pin_fs), as DRM does. */
-static struct vfsmount *vmsim_mnt;
-static int vmsim_mnt_count;
-
-static int vmsim_fs_init_fs_context(struct fs_context *fc)
-{
-	return init_pseudo(fc, VMSIM_FS_MAGIC) ? 0 : -ENOMEM;
-}
-
-static struct file_system_type vmsim_fs_type = {
-	.name		 = "vmsim",
-	.owner		 = THIS_MODULE,
-	.init_fs_context = vmsim_fs_init_fs_context,
-	.kill_sb	 = kill_anon_super,
+/* The mode of /dev/vmsim: only root may use vmsim unless told otherwise. */
+static unsigned int vmsim_dev_mode = 0600;
+static struct vmsim_uint_param vmsim_dev_mode_param = {
+	.value = &vmsim_dev_mode, .min = 0, .max = 0777,
 };
+module_param_cb(dev_mode, &vmsim_uint_param_ops, &vmsim_dev_mode_param, 0444);
+MODULE_PARM_DESC(dev_mode, "Mode of /dev/vmsim, e.g. 0660 (default 0600)");
 
-/**
- * vmsim_fs_new_inode() - a new anonymous inode for an object
- *
- * Context: Process context.
- * Return: the inode or an ERR_PTR().
- */
-struct inode *vmsim_fs_new_inode(void)
+static int vmsim_teardown_entry(struct vmsim_shadow *shadow, pgoff_t index,
+				u64 *sptep, void *data)
 {
-	struct inode *inode;
-	int err;
-
-	err = simple_pin_fs(&vmsim_fs_type, &vmsim_mnt, &vmsim_mnt_count);
-	if (err)
-		return ERR_PTR(err);
-	inode = alloc_anon_inode(vmsim_mnt->mnt_sb);
-	if (IS_ERR(inode))
-		simple_release_fs(&vmsim_mnt, &vmsim_mnt_count);
-	return inode;
+	vmsim_entry_teardown(vmsim_shadow_object(shadow), sptep);
+	return 0;
 }
 
-/**
- * vmsim_fs_put_inode() - release an object's inode
- * @inode: from vmsim_fs_new_inode()
- *
- * Context: Process context.
+/*
+ * The last reference to an object is gone: give back every frame and slot
+ * its entries hold, then the object.  Runs where the last reference was
+ * dropped (closing the file, an ioctl) or, when that was reclaim or I/O,
+ * on object.c's workqueue.
  */
-void vmsim_fs_put_inode(struct inode *inode)
+static void vmsim_object_teardown(struct work_struct *work)
 {
-	iput(inode);
-	simple_release_fs(&vmsim_mnt, &vmsim_mnt_count);
+	struct vmsim_object *obj = container_of(work, struct vmsim_object,
+						release_work);
+
+	trace_vmsim_object_free(obj->id, current_work() == work);
+	vmsim_object_unlist(obj);
+	/* Frames waiting to join the LRU hold a reference: let them go. */
+	vmsim_lru_drain_all();
+	vmsim_shadow_walk(&obj->shadow, 0, ULONG_MAX, vmsim_teardown_entry,
+			  NULL);
+	vmsim_object_destroy(obj);
 }
 
 static int vmsim_open(struct inode *inode, struct file *file)
 {
 	struct vmsim_object *obj;
 
-	obj = vmsim_object_create();
+	obj = vmsim_object_create(vmsim_object_teardown);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	file->private_data = obj;
@@ -91,23 +78,16 @@ static int vmsim_mmap(struct file *file, struct vm_area_struct *vma)
 	unsigned long max = vmsim_max_object_pages();
 	unsigned long pages = vma_pages(vma);
 
+	/* Plain errnos: a bad mmap is the caller's to report, not the log's. */
 	if (!(vma->vm_flags & VM_SHARED)) {
-		pr_info_ratelimited("%s[%d]: only MAP_SHARED mappings are supported\n",
-				    current->comm, task_pid_nr(current));
+		pr_notice_once("%s[%d]: only MAP_SHARED mappings of /dev/vmsim are supported (EINVAL; said once)\n",
+			       current->comm, task_pid_nr(current));
 		return -EINVAL;
 	}
-	if (vma->vm_flags & VM_EXEC) {
-		pr_info_ratelimited("%s[%d]: PROT_EXEC mappings are not allowed\n",
-				    current->comm, task_pid_nr(current));
+	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
-	}
-	if (vma->vm_pgoff >= max || pages > max - vma->vm_pgoff) {
-		pr_info_ratelimited("%s[%d]: mapping pages [%lu, %lu) exceeds max_object_mb=%u\n",
-				    current->comm, task_pid_nr(current),
-				    vma->vm_pgoff, vma->vm_pgoff + pages,
-				    vmsim_max_object_mb);
+	if (vma->vm_pgoff >= max || pages > max - vma->vm_pgoff)
 		return -EINVAL;
-	}
 
 	/*
 	 * VM_MIXEDMAP: vmsim inserts its own frames (vm_insert_page()); the

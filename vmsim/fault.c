@@ -22,18 +22,50 @@
  *
  * A read fault also maps up to fault_around_pages resident neighbours
  * (fault-around), read-only and marked not accessed.
+ *
+ * The handlers decide and delegate: the state changes are entry.c's, the
+ * frames come from reclaim.c (which reclaims when the pool runs low).
+ * Every wait a fault does (for the entry lock, for a frame, for a read
+ * from swap) ends on a fatal signal; the fault then returns SIGBUS, which
+ * the dying task never sees.
  */
+#include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/pagemap.h>
+#include <linux/sched/signal.h>
 
-#include "vmsim.h"
+#include "entry.h"
+#include "fault.h"
+#include "param.h"
+#include "pool.h"
+#include "readahead.h"
+#include "reclaim.h"
+#include "rmap.h"
+#include "stat.h"
 #include "vmsim_trace.h"
 
-static void vmsim_sigbus_message(struct vmsim_object *obj, pgoff_t index)
+static unsigned int vmsim_fault_around_pages = 16;
+static struct vmsim_uint_param vmsim_fault_around_param = {
+	.value = &vmsim_fault_around_pages, .min = 0,
+	.max = VMSIM_FAULT_AROUND_MAX,
+};
+module_param_cb(fault_around_pages, &vmsim_uint_param_ops,
+		&vmsim_fault_around_param, 0644);
+MODULE_PARM_DESC(fault_around_pages, "Resident pages mapped around a read fault, 0 or 1 for none (default 16, at most 64; rounded down to a power of two)");
+
+/* No frame for the page: SIGBUS, said once in a while (unless dying). */
+static vm_fault_t vmsim_oom(struct vmsim_object *obj, pgoff_t index,
+			    bool write)
 {
+	trace_vmsim_fault(obj->id, index, write, VMSIM_FAULT_SIGBUS);
+	if (fatal_signal_pending(current))
+		return VM_FAULT_SIGBUS;
+	vmsim_count(VMSIM_OOM);
 	pr_warn_ratelimited("%s[%d]: no free frame for object %llu page %lu: SIGBUS\n",
 			    current->comm, task_pid_nr(current), obj->id,
 			    index);
+	return VM_FAULT_SIGBUS;
 }
 
 /* The page's data in swap cannot be had: say which, and where. */
@@ -75,6 +107,8 @@ static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
 
 	if (nr <= 1)
 		return;
+	/* An aligned window, as the kernel's fault_around_bytes. */
+	nr = rounddown_pow_of_two(nr);
 	start = ALIGN_DOWN(addr, (unsigned long)nr << PAGE_SHIFT);
 	end = start + ((unsigned long)nr << PAGE_SHIFT);
 	start = max3(start, vma->vm_start, addr & PMD_MASK);
@@ -90,7 +124,7 @@ static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
 			continue;
 		if (index >= vmsim_max_object_pages())
 			break;
-		sptep = vmsim_shadow_lookup(obj, index, false);
+		sptep = vmsim_shadow_lookup(&obj->shadow, index, false);
 		if (!sptep)
 			continue;
 		/*
@@ -122,13 +156,39 @@ static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
 	}
 }
 
+/* A read of a page never written (or evicted while still zero). */
+static vm_fault_t vmsim_fault_zero(struct vm_fault *vmf,
+				   struct vmsim_object *obj, u64 *sptep)
+{
+	pgoff_t index = vmf->pgoff;
+	int err;
+
+	err = vm_insert_page(vmf->vma, vmf->address, vmsim_pool.zero_frame);
+	if (!err) {
+		vmsim_entry_zero_mapped(obj, sptep);
+		vmsim_count(VMSIM_ZERO_MAP);
+		atomic_long_inc(&obj->stats.zero_maps);
+		atomic_long_inc(&obj->stats.minor);
+		trace_vmsim_fault(obj->id, index, false, VMSIM_FAULT_ZERO_MAP);
+	}
+	vmsim_entry_unlock(sptep);
+	if (err == -EBUSY)		/* another thread mapped it first */
+		return VM_FAULT_NOPAGE;
+	if (err) {
+		trace_vmsim_fault(obj->id, index, false, VMSIM_FAULT_SIGBUS);
+		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	}
+	vmsim_fault_around(vmf, obj);
+	return VM_FAULT_NOPAGE;
+}
+
 static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim_object *obj = vma->vm_private_data;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	int how = VMSIM_FAULT_MINOR;
-	vm_fault_t major = 0, ret;
+	vm_fault_t major = 0;
 	pgoff_t index = vmf->pgoff;
 	struct page *page;
 	u64 *sptep;
@@ -141,71 +201,50 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 	}
 
-	sptep = vmsim_shadow_lookup(obj, index, true);
+	sptep = vmsim_shadow_lookup(&obj->shadow, index, true);
 	if (!sptep)
 		return VM_FAULT_OOM;
 
 	vmsim_count(VMSIM_PGFAULT);
 	atomic_long_inc(&obj->stats.faults);
 
-	vmsim_entry_lock(sptep);
+	if (vmsim_entry_lock_killable(sptep))
+		return VM_FAULT_SIGBUS;
 	e = vmsim_pte_read(sptep);
-	if (!(e & (VMSIM_PTE_PRESENT | VMSIM_PTE_SWAPPED)) && !write) {
-		/*
-		 * A read of a page never written (or evicted because it was
-		 * still all zeroes): map the zero frame.
-		 */
-		if (e & VMSIM_PTE_EVICTED)
-			vmsim_workingset_refault(e);
-		ret = vmf_insert_page(vma, vmf->address,
-				      vmsim_pool.zero_frame);
-		if (!(ret & VM_FAULT_ERROR))
-			vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED,
-					 VMSIM_PTE_ZERO | VMSIM_PTE_ACCESSED);
-		else if (e & VMSIM_PTE_EVICTED)
-			vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED, 0);
-		vmsim_entry_unlock(sptep);
-		vmsim_count(VMSIM_ZERO_MAP);
-		atomic_long_inc(&obj->stats.zero_maps);
-		atomic_long_inc(&obj->stats.minor);
-		trace_vmsim_fault(obj->id, index, write,
-				  ret & VM_FAULT_ERROR ? VMSIM_FAULT_SIGBUS :
-				  VMSIM_FAULT_ZERO_MAP);
-		vmsim_fault_around(vmf, obj);
-		return ret;
-	}
+	if (!(e & (VMSIM_PTE_PRESENT | VMSIM_PTE_SWAPPED)) && !write)
+		return vmsim_fault_zero(vmf, obj, sptep);
 
 	if (e & VMSIM_PTE_PRESENT) {
 		page = pfn_to_page(vmsim_pte_pfn(e));
-		if (vmsim_pte_update(sptep, VMSIM_PTE_READAHEAD,
-				     VMSIM_PTE_ACCESSED) & VMSIM_PTE_READAHEAD)
+		if (vmsim_entry_touch(sptep))
 			vmsim_ra_hit();
 	} else if (e & VMSIM_PTE_SWAPPED) {
-		page = vmsim_entry_swapin(obj, index, sptep, true, &err);
+		page = vmsim_frame_alloc_reclaim(true);
 		if (!page) {
 			vmsim_entry_unlock(sptep);
-			if (err == -ENOMEM) {
-				vmsim_count(VMSIM_OOM);
-				vmsim_sigbus_message(obj, index);
-			} else {
-				vmsim_swap_sigbus(obj, index, e, err);
-			}
+			return vmsim_oom(obj, index, write);
+		}
+		page = vmsim_entry_swapin(obj, index, sptep, page,
+					  vmsim_reclaim_ra_budget(), &err);
+		if (!page) {
 			trace_vmsim_fault(obj->id, index, write,
 					  VMSIM_FAULT_SIGBUS);
+			/* Killed while it read: the read has the entry now. */
+			if (err == -EINTR)
+				return VM_FAULT_SIGBUS;
+			vmsim_entry_unlock(sptep);
+			vmsim_swap_sigbus(obj, index, e, err);
 			return VM_FAULT_SIGBUS;
 		}
 		major = VM_FAULT_MAJOR;
 		how = VMSIM_FAULT_MAJOR;
 	} else {
-		page = vmsim_entry_populate(obj, index, sptep);
+		page = vmsim_frame_alloc_reclaim(false);
 		if (!page) {
 			vmsim_entry_unlock(sptep);
-			vmsim_count(VMSIM_OOM);
-			vmsim_sigbus_message(obj, index);
-			trace_vmsim_fault(obj->id, index, write,
-					  VMSIM_FAULT_SIGBUS);
-			return VM_FAULT_SIGBUS;
+			return vmsim_oom(obj, index, write);
 		}
+		vmsim_entry_populate(obj, index, sptep, page);
 		how = VMSIM_FAULT_FILL;
 	}
 
@@ -242,11 +281,12 @@ static vm_fault_t vmsim_page_mkwrite(struct vm_fault *vmf)
 	u64 *sptep;
 	u64 e;
 
-	sptep = vmsim_shadow_lookup(obj, index, false);
+	sptep = vmsim_shadow_lookup(&obj->shadow, index, false);
 	if (!sptep)
 		return VM_FAULT_NOPAGE;
 
-	vmsim_entry_lock(sptep);
+	if (vmsim_entry_lock_killable(sptep))
+		return VM_FAULT_SIGBUS;
 	e = vmsim_pte_read(sptep);
 
 	if (vmsim_is_zero_frame(page)) {
@@ -257,14 +297,13 @@ static vm_fault_t vmsim_page_mkwrite(struct vm_fault *vmf)
 		 * meanwhile, that already happened.
 		 */
 		if (!(e & VMSIM_PTE_PRESENT)) {
-			if (!vmsim_entry_populate(obj, index, sptep)) {
+			struct page *frame = vmsim_frame_alloc_reclaim(false);
+
+			if (!frame) {
 				vmsim_entry_unlock(sptep);
-				vmsim_count(VMSIM_OOM);
-				vmsim_sigbus_message(obj, index);
-				trace_vmsim_fault(obj->id, index, true,
-						  VMSIM_FAULT_SIGBUS);
-				return VM_FAULT_SIGBUS;
+				return vmsim_oom(obj, index, true);
 			}
+			vmsim_entry_populate(obj, index, sptep, frame);
 			trace_vmsim_fault(obj->id, index, true,
 					  VMSIM_FAULT_FILL);
 		}
@@ -276,8 +315,7 @@ static vm_fault_t vmsim_page_mkwrite(struct vm_fault *vmf)
 	 * The entry may have moved on (DONTNEED, reclaim) since the page was
 	 * found; then the PTE is gone too, and the retry faults afresh.
 	 */
-	if (!(e & VMSIM_PTE_PRESENT) ||
-	    vmsim_pte_pfn(e) != page_to_pfn(page)) {
+	if (!vmsim_pte_maps(e, page_to_pfn(page))) {
 		vmsim_entry_unlock(sptep);
 		return VM_FAULT_NOPAGE;
 	}

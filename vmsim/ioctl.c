@@ -8,15 +8,19 @@
  * a bad pointer) and changes nothing.
  */
 #include <linux/capability.h>
-#include <linux/cred.h>
 #include <linux/pid.h>
-#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "vmsim.h"
+#include "advise.h"
+#include "fault.h"
+#include "ioctl.h"
+#include "object.h"
+#include "pool.h"
+#include "swapctl.h"
 
 static bool vmsim_range_ok(u64 start, u64 count, u64 limit)
 {
@@ -45,28 +49,15 @@ static long vmsim_ioctl_info(struct vmsim_object *obj, void __user *argp)
 }
 
 /*
- * May the caller read the vmsim mappings of @task?  The checks of
- * __ptrace_may_access() for PTRACE_MODE_READ_FSCREDS, less the LSM hook
- * (ptrace_may_access() is not exported): the same process, or
- * CAP_SYS_PTRACE, or the same uid as a dumpable target.
+ * May the caller read the vmsim mappings of @task?  Its own process, or
+ * with CAP_SYS_PTRACE.  ptrace_may_access() is not exported to modules,
+ * so vmsim cannot ask the LSMs (Yama's ptrace_scope, SELinux, AppArmor)
+ * what they allow; rather than allow more than they might, it allows less
+ * than ptrace would: a process of the same user needs the capability too.
  */
-static bool vmsim_may_read_task(struct task_struct *task, struct mm_struct *mm)
+static bool vmsim_may_read_task(struct task_struct *task)
 {
-	const struct cred *cred = current_cred(), *tcred;
-	bool ok;
-
-	if (same_thread_group(task, current) || capable(CAP_SYS_PTRACE))
-		return true;
-	rcu_read_lock();
-	tcred = __task_cred(task);
-	ok = uid_eq(cred->fsuid, tcred->euid) &&
-	     uid_eq(cred->fsuid, tcred->suid) &&
-	     uid_eq(cred->fsuid, tcred->uid) &&
-	     gid_eq(cred->fsgid, tcred->egid) &&
-	     gid_eq(cred->fsgid, tcred->sgid) &&
-	     gid_eq(cred->fsgid, tcred->gid);
-	rcu_read_unlock();
-	return ok && get_dumpable(mm) == SUID_DUMP_USER;
+	return same_thread_group(task, current) || capable(CAP_SYS_PTRACE);
 }
 
 /*
@@ -97,7 +88,7 @@ static struct vmsim_object *vmsim_object_at(pid_t pid, unsigned long addr,
 		obj = ERR_PTR(-ESRCH);
 		goto out_put_task;
 	}
-	if (!vmsim_may_read_task(task, mm)) {
+	if (!vmsim_may_read_task(task)) {
 		obj = ERR_PTR(-EPERM);
 		goto out_put_mm;
 	}
@@ -108,7 +99,7 @@ static struct vmsim_object *vmsim_object_at(pid_t pid, unsigned long addr,
 	vma = vma_lookup(mm, addr);
 	if (vma && vma->vm_ops == &vmsim_vm_ops) {
 		obj = vma->vm_private_data;
-		kref_get(&obj->ref);
+		vmsim_object_get(obj);
 		*index = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 		*count = min_t(u64, *count, (vma->vm_end - addr) >> PAGE_SHIFT);
 	}
@@ -151,7 +142,7 @@ static long vmsim_ioctl_pte_query(struct file *file, struct vmsim_object *obj,
 		if (!vmsim_range_ok(q.start, q.count, vmsim_max_object_pages()))
 			return -EINVAL;
 		index = q.start;
-		kref_get(&obj->ref);
+		vmsim_object_get(obj);
 	}
 
 	err = vmsim_object_query(obj, index, q.count, u64_to_user_ptr(q.entries),

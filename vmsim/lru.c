@@ -20,11 +20,14 @@
  * Giving a frame up (vmsim_lru_del()) clears page->private under the LRU
  * lock, so a batch or a reclaimer that still holds the frame sees that it
  * is no longer owned, and does not put it back on a list.
+ *
+ * These are mechanism only: which list a page should be on is vmscan.c's
+ * decision.
  */
 #include <linux/mm.h>
 #include <linux/percpu.h>
 
-#include "vmsim.h"
+#include "lru.h"
 
 #define VMSIM_LRU_BATCH		15
 
@@ -211,13 +214,18 @@ void vmsim_lru_del(struct page *page)
  * @tail: at the tail instead of the head
  *
  * Drops the isolation's reference.  A frame disowned meanwhile is not
- * listed again.
+ * listed again.  A frame parked as unevictable (data, no swap) goes to the
+ * inactive list instead if swap came on since the caller looked: swapon's
+ * rescue of the unevictable list takes this lock after swap is on, so
+ * either it finds the frame there or this finds swap on.
  *
  * Context: Any context that may take a spinlock.
  */
 void vmsim_lru_putback(struct page *page, enum vmsim_lru_list lru, bool tail)
 {
 	spin_lock(&vmsim_lru.lock);
+	if (lru == VMSIM_LRU_UNEVICTABLE && vmsim_swap_on())
+		lru = VMSIM_LRU_INACTIVE;
 	if (page_private(page))
 		vmsim_lru_add_locked(page, lru, tail);
 	spin_unlock(&vmsim_lru.lock);
@@ -251,7 +259,7 @@ unsigned int vmsim_lru_isolate(enum vmsim_lru_list lru, unsigned int nr,
 		pgoff_t index;
 
 		obj = vmsim_entry_object(sptep, &index);
-		if (!kref_get_unless_zero(&obj->ref)) {
+		if (!vmsim_object_tryget(obj)) {
 			list_move(&page->lru, list);
 			continue;
 		}
@@ -268,23 +276,94 @@ unsigned int vmsim_lru_isolate(enum vmsim_lru_list lru, unsigned int nr,
 }
 
 /**
- * vmsim_lru_rescue_unevictable() - make every parked frame evictable again
- *
- * Called when a swap area comes on: pages holding data can go now.  They
- * join the inactive list.
+ * vmsim_lru_isolate_one() - take one listed frame off its list
+ * @page: the frame
+ * @sptep: the entry the caller found it through
  *
  * Context: Any context that may take a spinlock.
+ * Return: true if the frame was on a list and still @sptep's: it is now
+ * isolated and holds a page reference for the caller.
+ */
+bool vmsim_lru_isolate_one(struct page *page, u64 *sptep)
+{
+	bool ok;
+
+	spin_lock(&vmsim_lru.lock);
+	ok = !list_empty(&page->lru) &&
+	     page_private(page) == (unsigned long)sptep;
+	if (ok) {
+		vmsim_lru_del_locked(page);
+		get_page(page);
+	}
+	spin_unlock(&vmsim_lru.lock);
+	return ok;
+}
+
+/**
+ * vmsim_lru_move() - move a listed frame from one list to another
+ * @page: the frame
+ * @sptep: the entry the caller found it through
+ * @from: only if it is on this list (NR_VMSIM_LRU_LISTS: any list)
+ * @to: the list it goes to
+ * @tail: to its tail (reclaimed first) rather than its head
+ *
+ * Context: Any context that may take a spinlock.
+ * Return: true if it moved.
+ */
+bool vmsim_lru_move(struct page *page, u64 *sptep, enum vmsim_lru_list from,
+		    enum vmsim_lru_list to, bool tail)
+{
+	bool ok;
+
+	spin_lock(&vmsim_lru.lock);
+	ok = !list_empty(&page->lru) &&
+	     page_private(page) == (unsigned long)sptep &&
+	     (from == NR_VMSIM_LRU_LISTS ||
+	      vmsim_pte_lru(vmsim_pte_read(sptep)) == from);
+	if (ok) {
+		vmsim_lru_del_locked(page);
+		vmsim_lru_add_locked(page, to, tail);
+	}
+	spin_unlock(&vmsim_lru.lock);
+	return ok;
+}
+
+/* Frames moved per round of the lock when the unevictable list is rescued. */
+#define VMSIM_RESCUE_BATCH	256
+
+/**
+ * vmsim_lru_rescue_unevictable() - make every parked frame evictable again
+ *
+ * Called when a swap area comes on (after it is on): pages holding data
+ * can go now.  They join the inactive list.  The list is taken off whole,
+ * then moved a batch per round of the lock, so that a large pool does not
+ * hold the lock (and preemption off) for long.
+ *
+ * Context: Process context; may sleep between batches.
  */
 void vmsim_lru_rescue_unevictable(void)
 {
-	struct list_head *list = &vmsim_lru.list[VMSIM_LRU_UNEVICTABLE];
+	LIST_HEAD(parked);
+	unsigned int n;
 
 	spin_lock(&vmsim_lru.lock);
-	while (!list_empty(list)) {
-		struct page *page = list_first_entry(list, struct page, lru);
+	/*
+	 * Still counted as unevictable, and still "on a list" for
+	 * vmsim_lru_del(), which may take frames off @parked meanwhile: it
+	 * is only ever touched under the lock.
+	 */
+	list_splice_init(&vmsim_lru.list[VMSIM_LRU_UNEVICTABLE], &parked);
+	while (!list_empty(&parked)) {
+		for (n = 0; n < VMSIM_RESCUE_BATCH && !list_empty(&parked); n++) {
+			struct page *page = list_first_entry(&parked,
+							     struct page, lru);
 
-		vmsim_lru_del_locked(page);
-		vmsim_lru_add_locked(page, VMSIM_LRU_INACTIVE, false);
+			vmsim_lru_del_locked(page);
+			vmsim_lru_add_locked(page, VMSIM_LRU_INACTIVE, false);
+		}
+		spin_unlock(&vmsim_lru.lock);
+		cond_resched();
+		spin_lock(&vmsim_lru.lock);
 	}
 	spin_unlock(&vmsim_lru.lock);
 }

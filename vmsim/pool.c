@@ -20,11 +20,14 @@
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 
-#include "vmsim.h"
+#include "param.h"
+#include "pool.h"
+#include "stat.h"
 
 /* Allocate the pool in 2 MiB chunks, falling back to smaller ones. */
 #define VMSIM_POOL_CHUNK_ORDER	9
@@ -32,6 +35,20 @@
 #define VMSIM_ZERO_BATCH	32
 /* A per-CPU cache is refilled this many frames at a time. */
 #define VMSIM_PCP_BATCH		16
+
+/* The pool may take at most three quarters of the machine's memory. */
+static unsigned int vmsim_pool_mb_max(void)
+{
+	return min_t(unsigned long, UINT_MAX,
+		     (totalram_pages() / 4 * 3) >> (20 - PAGE_SHIFT));
+}
+
+unsigned int vmsim_pool_mb = 64;
+static struct vmsim_uint_param vmsim_pool_mb_param = {
+	.value = &vmsim_pool_mb, .min = 1, .max_fn = vmsim_pool_mb_max,
+};
+module_param_cb(pool_mb, &vmsim_uint_param_ops, &vmsim_pool_mb_param, 0444);
+MODULE_PARM_DESC(pool_mb, "Size of the frame pool in MiB, allocated at load (default 64)");
 
 struct vmsim_pool vmsim_pool = {
 	.lock = __SPIN_LOCK_UNLOCKED(vmsim_pool.lock),
@@ -78,14 +95,15 @@ static void vmsim_pool_free_list(struct list_head *list)
 }
 
 /**
- * vmsim_pool_init() - allocate the pool
- * @nr_frames: how many order-0 frames to own
+ * vmsim_pool_init() - allocate the pool of pool_mb MiB
  *
  * Context: Process context, at module load.  May sleep.
  * Return: 0, or -ENOMEM with nothing left allocated.
  */
-int vmsim_pool_init(unsigned long nr_frames)
+int vmsim_pool_init(void)
 {
+	unsigned long nr_frames = (unsigned long)vmsim_pool_mb <<
+				  (20 - PAGE_SHIFT);
 	unsigned int order = VMSIM_POOL_CHUNK_ORDER;
 	unsigned long got = 0;
 	LIST_HEAD(frames);
@@ -147,6 +165,8 @@ out_free_zero:
 	vmsim_pool.zero_frame = NULL;
 out_free:
 	vmsim_pool_free_list(&frames);
+	pr_err("cannot allocate a pool of %u MiB (%lu frames)\n",
+	       vmsim_pool_mb, nr_frames);
 	return -ENOMEM;
 }
 
@@ -279,8 +299,14 @@ static struct page *vmsim_frame_alloc_slow(void)
 		spin_unlock(&vmsim_pool.lock);
 
 		if (in_flight) {
-			/* The last free frames are being zeroed. */
+			/*
+			 * The last free frames are being zeroed: wait for a
+			 * batch to reach the list (the worker wakes us after
+			 * each), not for the worker to be idle, which it may
+			 * never be while frees keep coming.
+			 */
 			wait_var_event(&vmsim_pool.nr_zeroing,
+				       READ_ONCE(vmsim_pool.nr_zeroed) ||
 				       !READ_ONCE(vmsim_pool.nr_zeroing));
 		} else if (!drained) {
 			vmsim_pcp_drain_all();
@@ -377,8 +403,8 @@ void vmsim_frame_free(struct page *page)
 
 /**
  * vmsim_frame_release() - give back a frame an object no longer uses
- * @page: the frame; no shadow entry and no page table points at it any
- *	more, so its reference count only drops from here on
+ * @page: the frame, on no list; no shadow entry and no page table points
+ *	at it any more, so its reference count only drops from here on
  *
  * The frame goes to the free lists at once if vmsim holds the only
  * reference, and waits on the orphan list otherwise.
@@ -387,7 +413,6 @@ void vmsim_frame_free(struct page *page)
  */
 void vmsim_frame_release(struct page *page)
 {
-	vmsim_lru_del(page);
 	if (page_ref_count(page) == 1) {
 		vmsim_frame_free(page);
 		return;

@@ -15,7 +15,13 @@
 #include <linux/sizes.h>
 #include <asm/cpufeature.h>
 
-#include "vmsim.h"
+#include "lru.h"
+#include "object.h"
+#include "pool.h"
+#include "proc.h"
+#include "reclaim.h"
+#include "stat.h"
+#include "swap.h"
 
 static void vmsim_show_kb(struct seq_file *m, const char *label,
 			  unsigned long pages)
@@ -30,13 +36,13 @@ static int vmsim_meminfo_show(struct seq_file *m, void *v)
 	unsigned long tables = atomic_long_read(&vmsim_nr_table_pages);
 	unsigned long resident = vmsim_stat_sum(VMSIM_NR_RESIDENT);
 	unsigned long dirty = vmsim_stat_sum(VMSIM_NR_DIRTY);
-	unsigned long active = READ_ONCE(vmsim_lru.nr[VMSIM_LRU_ACTIVE]);
-	unsigned long inactive = READ_ONCE(vmsim_lru.nr[VMSIM_LRU_INACTIVE]);
-	unsigned long unevictable = READ_ONCE(vmsim_lru.nr[VMSIM_LRU_UNEVICTABLE]);
+	unsigned long active = vmsim_lru_count(VMSIM_LRU_ACTIVE);
+	unsigned long inactive = vmsim_lru_count(VMSIM_LRU_INACTIVE);
+	unsigned long unevictable = vmsim_lru_count(VMSIM_LRU_UNEVICTABLE);
 	unsigned long low = READ_ONCE(vmsim_wmark.low);
 	unsigned long swapcache = vmsim_stat_sum(VMSIM_NR_SWAPCACHE);
-	unsigned long swap_total = atomic_long_read(&vmsim_swap_total);
-	unsigned long swap_free = atomic_long_read(&vmsim_swap_free);
+	unsigned long swap_total = vmsim_swap_nr_total();
+	unsigned long swap_free = vmsim_swap_nr_free();
 	/*
 	 * As si_mem_available(): what is free above the low watermark, plus
 	 * what reclaim can take without losing data: clean frames (zero, or
@@ -214,6 +220,9 @@ static const struct vmsim_vmstat_line vmsim_vmstat_lines[] = {
 	{ "vmsim_swap_write_errors",	VMSIM_SWAP_WRITE_ERRORS },
 	{ "vmsim_swap_full",		VMSIM_SWAP_FULL },
 	{ "vmsim_swap_sigbus",		VMSIM_SWAP_SIGBUS },
+	{ "vmsim_swap_slots_retired",	VMSIM_SWAP_SLOTS_RETIRED },
+	{ "vmsim_swap_write_bios",	VMSIM_SWAP_WRITE_BIOS },
+	{ "vmsim_swap_read_bios",	VMSIM_SWAP_READ_BIOS },
 };
 
 static unsigned long vmsim_vmstat_value(unsigned int src)
@@ -225,11 +234,11 @@ static unsigned long vmsim_vmstat_value(unsigned int src)
 	case VMSIM_G_FREE:
 		return vmsim_nr_free();
 	case VMSIM_G_INACTIVE:
-		return READ_ONCE(vmsim_lru.nr[VMSIM_LRU_INACTIVE]);
+		return vmsim_lru_count(VMSIM_LRU_INACTIVE);
 	case VMSIM_G_ACTIVE:
-		return READ_ONCE(vmsim_lru.nr[VMSIM_LRU_ACTIVE]);
+		return vmsim_lru_count(VMSIM_LRU_ACTIVE);
 	case VMSIM_G_UNEVICTABLE:
-		return READ_ONCE(vmsim_lru.nr[VMSIM_LRU_UNEVICTABLE]);
+		return vmsim_lru_count(VMSIM_LRU_UNEVICTABLE);
 	case VMSIM_G_ANON:
 		return vmsim_stat_sum(VMSIM_NR_RESIDENT);
 	case VMSIM_G_DIRTY:
@@ -287,11 +296,11 @@ static int vmsim_zoneinfo_show(struct seq_file *m, void *v)
 	seq_printf(m, "        managed  %lu\n", total);
 	seq_printf(m, "      nr_free_pages %lu\n", vmsim_nr_free());
 	seq_printf(m, "      nr_zone_inactive_anon %lu\n",
-		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_INACTIVE]));
+		   vmsim_lru_count(VMSIM_LRU_INACTIVE));
 	seq_printf(m, "      nr_zone_active_anon %lu\n",
-		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_ACTIVE]));
+		   vmsim_lru_count(VMSIM_LRU_ACTIVE));
 	seq_printf(m, "      nr_zone_unevictable %lu\n",
-		   READ_ONCE(vmsim_lru.nr[VMSIM_LRU_UNEVICTABLE]));
+		   vmsim_lru_count(VMSIM_LRU_UNEVICTABLE));
 	return 0;
 }
 

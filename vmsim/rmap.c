@@ -23,10 +23,9 @@
 #include <linux/smp.h>
 #include <asm/tlbflush.h>
 
-#include "vmsim.h"
+#include "rmap.h"
 
 struct vmsim_walk {
-	struct vmsim_object *obj;
 	struct vm_area_struct *vma;
 	pgoff_t start;			/* first index of the window */
 	u8 *bits;			/* per index of the window, or NULL */
@@ -79,8 +78,8 @@ void vmsim_flush_tlb_all(void)
 }
 
 /**
- * vmsim_rmap_walk() - visit the real PTEs that map part of an object
- * @obj: the object
+ * vmsim_rmap_walk() - visit the real PTEs that map part of an address_space
+ * @mapping: the address_space (an object's)
  * @start: first page index
  * @nr: number of pages
  * @bits: if not NULL, an array of @nr bytes: VMSIM_WALK_* bits are ORed
@@ -90,17 +89,15 @@ void vmsim_flush_tlb_all(void)
  *	will); VMSIM_WALK_TRYLOCK to give up rather than wait for the i_mmap
  *	lock
  *
- * Context: Process context; may sleep.  Takes the object's i_mmap_rwsem for
+ * Context: Process context; may sleep.  Takes @mapping's i_mmap_rwsem for
  * read, and page table locks.
  * Return: how many accessed PTEs it saw, or -EAGAIN if VMSIM_WALK_TRYLOCK
  * and the lock was busy.
  */
-long vmsim_rmap_walk(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
+long vmsim_rmap_walk(struct address_space *mapping, pgoff_t start, pgoff_t nr,
 		     u8 *bits, unsigned int flags)
 {
-	struct address_space *mapping = vmsim_object_mapping(obj);
 	struct vmsim_walk w = {
-		.obj = obj,
 		.start = start,
 		.bits = bits,
 		.clear_young = flags & VMSIM_WALK_CLEAR_YOUNG,
@@ -139,6 +136,26 @@ long vmsim_rmap_walk(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 	return w.young;
 }
 
+/**
+ * vmsim_rmap_nr_vmas() - how many VMAs map an address_space now
+ * @mapping: the address_space
+ *
+ * Context: Process context; takes @mapping's i_mmap_rwsem for read.
+ * Return: the number of VMAs, in every process.
+ */
+unsigned long vmsim_rmap_nr_vmas(struct address_space *mapping)
+{
+	unsigned long n = 0;
+	struct rb_node *node;
+
+	i_mmap_lock_read(mapping);
+	for (node = rb_first_cached(&mapping->i_mmap); node;
+	     node = rb_next(node))
+		n++;
+	i_mmap_unlock_read(mapping);
+	return n;
+}
+
 struct vmsim_old_walk {
 	unsigned long start;
 	u64 mask;			/* bit i: the page at start + i pages */
@@ -163,8 +180,11 @@ static int vmsim_mkold_pte(pte_t *ptep, unsigned long addr, void *data)
  *
  * vm_insert_page() maps pages young, as if the access that faulted them in
  * had used them.  Pages mapped by fault-around were not accessed, and must
- * not look so to reclaim.  They were mapped a moment ago and no CPU has
- * used them, so no TLB caches them and no flush is needed.
+ * not look so to reclaim.  No flush follows: another thread of the process
+ * may have used one of them between its mapping and now, and its CPU may
+ * then cache the translation and not set the bit again until the entry
+ * leaves its TLB.  That page looks colder than it is for a while, which is
+ * the imprecision x86 Linux accepts for every accessed bit it clears.
  *
  * Context: Process context, in a fault (mmap or VMA lock held).
  */

@@ -144,6 +144,24 @@ TRACE_EVENT(vmsim_wakeup_vmsimd,
 	TP_printk("nr_free=%lu low=%lu", __entry->nr_free, __entry->low)
 );
 
+/*
+ * An object's teardown ran: deferred=1 when it ran on vmsim's release
+ * workqueue (its last reference went in reclaim or an I/O completion).
+ */
+TRACE_EVENT(vmsim_object_free,
+	TP_PROTO(u64 obj, bool deferred),
+	TP_ARGS(obj, deferred),
+	TP_STRUCT__entry(
+		__field(u64, obj)
+		__field(bool, deferred)
+	),
+	TP_fast_assign(
+		__entry->obj = obj;
+		__entry->deferred = deferred;
+	),
+	TP_printk("obj=%llu deferred=%d", __entry->obj, __entry->deferred)
+);
+
 #endif /* _VMSIM_TRACE_H */
 
 /* Out of tree: define_trace.h finds this file on the include path. */

@@ -193,7 +193,8 @@ struct vmsim_advice {
  * @fault_around:	(out) pages mapped by fault-around
  * @resident:		(out) pages resident in pool frames now
  * @dirty:		(out) resident pages that are dirty now
- * @swapped:		(out) pages with a copy in swap now
+ * @swapped:		(out) pages out in swap now, not resident (a page in
+ *			the swap cache counts as resident)
  * @table_pages:	(out) pages of shadow page table now
  * @id:			(out) the object's number, as /proc/vmsim_objects and
  *			the vmsim tracepoints show it

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Objects: one per open of /dev/vmsim (object.c).
+ *
+ * An object is an address space: a shadow table, an address_space whose
+ * i_mmap tree lists the VMAs that map it, counters.  object.c keeps the
+ * list of live objects and their references; what it takes to free one
+ * (every frame and slot its entries hold) is the teardown function that
+ * dev.c, at the top, registers when it creates it.  A reference taken in
+ * a lower layer (reclaim, an I/O in flight) is dropped with
+ * vmsim_object_put_async(), which never runs the teardown in that context.
+ */
+#ifndef _VMSIM_OBJECT_H
+#define _VMSIM_OBJECT_H
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/uidgid.h>
+#include <linux/workqueue.h>
+
+#include "shadow.h"
+#include "stat.h"
+
+struct vmsim_object_stats {
+	atomic_long_t faults;		/* ->fault calls */
+	atomic_long_t minor;		/* of which served from memory */
+	atomic_long_t major;		/* of which waited for swap I/O */
+	atomic_long_t zero_maps;	/* read faults given the zero frame */
+	atomic_long_t fault_around;	/* pages mapped by fault-around */
+	atomic_long_t resident;		/* frames held (PRESENT entries) */
+	atomic_long_t dirty;		/* of which DIRTY */
+	atomic_long_t swapped;		/* entries with a swap copy, not resident */
+	atomic_long_t span;		/* end of the furthest mapping, pages */
+};
+
+/**
+ * struct vmsim_object - an address space: what one open of /dev/vmsim owns
+ * @ref:	holders: the open file, and operations in flight on it
+ * @release_work: the teardown, queued on @release_wq when the last
+ *		reference goes (both set by object.c at create)
+ * @release_wq:	the workqueue that runs it
+ * @id:		number shown in /proc/vmsim_objects (invariant)
+ * @inode:	private anonymous inode; its i_mapping is the object's
+ *		address_space, whose i_mmap tree lists every VMA mapping it
+ * @shadow:	the shadow page table
+ * @node:	on vmsim_objects, under vmsim_objects_lock
+ * @owner_pid:	tgid of the opener (invariant)
+ * @owner_uid:	effective uid of the opener (invariant)
+ * @owner_comm:	command name of the opener (invariant)
+ * @stats:	per-object counters
+ */
+struct vmsim_object {
+	struct kref ref;
+	struct work_struct release_work;
+	struct workqueue_struct *release_wq;
+	u64 id;
+	struct inode *inode;
+	struct vmsim_shadow shadow;
+	struct list_head node;
+	pid_t owner_pid;
+	kuid_t owner_uid;
+	char owner_comm[TASK_COMM_LEN];
+	struct vmsim_object_stats stats;
+};
+
+static inline struct address_space *vmsim_object_mapping(struct vmsim_object *obj)
+{
+	return obj->inode->i_mapping;
+}
+
+/* The object that owns shadow table @shadow. */
+static inline struct vmsim_object *vmsim_shadow_object(struct vmsim_shadow *shadow)
+{
+	return container_of(shadow, struct vmsim_object, shadow);
+}
+
+/* Which object and page a shadow entry belongs to (no reference taken). */
+static inline struct vmsim_object *vmsim_entry_object(u64 *sptep,
+						      pgoff_t *index)
+{
+	return vmsim_shadow_object(vmsim_entry_shadow(sptep, index));
+}
+
+static inline void vmsim_object_get(struct vmsim_object *obj)
+{
+	kref_get(&obj->ref);
+}
+
+static inline bool vmsim_object_tryget(struct vmsim_object *obj)
+{
+	return kref_get_unless_zero(&obj->ref);
+}
+
+static inline void vmsim_object_queue_release(struct kref *ref)
+{
+	struct vmsim_object *obj = container_of(ref, struct vmsim_object, ref);
+
+	queue_work(obj->release_wq, &obj->release_work);
+}
+
+/*
+ * Drop a reference from a context that must not run the teardown (reclaim,
+ * the I/O completion worker, another task's fault): the last one queues it.
+ */
+static inline void vmsim_object_put_async(struct vmsim_object *obj)
+{
+	kref_put(&obj->ref, vmsim_object_queue_release);
+}
+
+static inline void vmsim_resident_add(struct vmsim_object *obj, long delta)
+{
+	atomic_long_add(delta, &obj->stats.resident);
+	vmsim_stat_add(VMSIM_NR_RESIDENT, delta);
+}
+
+static inline void vmsim_dirty_add(struct vmsim_object *obj, long delta)
+{
+	atomic_long_add(delta, &obj->stats.dirty);
+	vmsim_stat_add(VMSIM_NR_DIRTY, delta);
+}
+
+static inline void vmsim_swapped_add(struct vmsim_object *obj, long delta)
+{
+	atomic_long_add(delta, &obj->stats.swapped);
+	vmsim_stat_add(VMSIM_NR_SWAPPED, delta);
+}
+
+/* ------------------------------------------------------------------------
+ * object.c
+ */
+extern unsigned int vmsim_max_object_mb;
+
+static inline unsigned long vmsim_max_object_pages(void)
+{
+	return (unsigned long)READ_ONCE(vmsim_max_object_mb) <<
+	       (20 - PAGE_SHIFT);
+}
+
+struct vmsim_object *vmsim_object_create(work_func_t teardown);
+void vmsim_object_put(struct vmsim_object *obj);
+void vmsim_object_unlist(struct vmsim_object *obj);
+void vmsim_object_destroy(struct vmsim_object *obj);
+int vmsim_walk_objects(int (*fn)(struct vmsim_object *obj, void *data),
+		       void *data);
+void vmsim_object_get_stats(struct vmsim_object *obj, struct vmsim_stats *st);
+void vmsim_object_note_span(struct vmsim_object *obj, unsigned long end);
+int vmsim_objects_show(struct seq_file *m, void *v);
+int vmsim_objects_init(void);
+void vmsim_objects_exit(void);
+
+#endif /* _VMSIM_OBJECT_H */

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reading shadow entries out (VMSIM_IOC_PTE_QUERY), with what the real
+ * page tables say about each page folded in.
+ */
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "advise.h"
+#include "entry.h"
+#include "lru.h"
+#include "rmap.h"
+
+/* Indices handled per round. */
+#define VMSIM_QUERY_CHUNK	4096
+
+/* What VMSIM_IOC_PTE_QUERY shows of an entry kept in the table. */
+static u64 vmsim_pte_visible(u64 e)
+{
+	u64 flags = VMSIM_PTE_PRESENT | VMSIM_PTE_ACCESSED | VMSIM_PTE_DIRTY |
+		    VMSIM_PTE_SWAPPED | VMSIM_PTE_ZERO | VMSIM_PTE_ACTIVE;
+
+	if (e & VMSIM_PTE_PRESENT)
+		return e & (flags | VMSIM_PTE_PFN_MASK);
+	if (e & VMSIM_PTE_SWAPPED)
+		return e & (flags | GENMASK_ULL(43, 12));
+	return e & flags;
+}
+
+/**
+ * vmsim_object_query() - copy shadow entries out to user space
+ * @obj: the object
+ * @start: first page index
+ * @nr: number of entries (validated by the caller)
+ * @out: user array of @nr entries
+ * @show_pfn: report the PFNs of present pages (else they read as zero)
+ *
+ * The hardware accessed bits of the real PTEs are folded into the entries
+ * first, and RW and USER are filled in from the real page tables.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -EFAULT, -ENOMEM or -EINTR.
+ */
+int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
+		       u64 __user *out, bool show_pfn)
+{
+	pgoff_t base, i, n;
+	u64 *buf;
+	u8 *bits;
+	int err = 0;
+
+	/* 32 KiB and 4 KiB: kvmalloc, so fragmentation cannot fail them. */
+	buf = kvmalloc_array(VMSIM_QUERY_CHUNK, sizeof(*buf), GFP_KERNEL);
+	bits = kvmalloc(VMSIM_QUERY_CHUNK, GFP_KERNEL);
+	if (!buf || !bits) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	/* Frames still waiting to join a list show on their list. */
+	vmsim_lru_drain_all();
+	for (base = start; base < start + nr; base += n) {
+		n = min_t(pgoff_t, VMSIM_QUERY_CHUNK, start + nr - base);
+		memset(bits, 0, n);
+		vmsim_rmap_walk(vmsim_object_mapping(obj), base, n, bits, 0);
+		for (i = 0; i < n; i++) {
+			u64 *sptep = NULL;
+			u64 e = 0;
+
+			/*
+			 * A query by address may reach past the last index a
+			 * table can hold: mremap() can grow a mapping there.
+			 * Such pages have no entry (touching them is SIGBUS).
+			 */
+			if (!((base + i) >> VMSIM_INDEX_BITS))
+				sptep = vmsim_shadow_lookup(&obj->shadow,
+							    base + i, false);
+			if (sptep) {
+				if (bits[i] & VMSIM_WALK_YOUNG)
+					vmsim_pte_set(sptep, VMSIM_PTE_ACCESSED);
+				e = vmsim_pte_visible(vmsim_pte_read(sptep));
+				if (!show_pfn && (e & VMSIM_PTE_PRESENT))
+					e &= ~VMSIM_PTE_PFN_MASK;
+			}
+			if (bits[i] & VMSIM_WALK_MAPPED)
+				e |= VMSIM_PTE_USER;
+			if (bits[i] & VMSIM_WALK_WRITE)
+				e |= VMSIM_PTE_RW;
+			buf[i] = e;
+		}
+		if (copy_to_user(out + (base - start), buf, n * sizeof(*buf))) {
+			err = -EFAULT;
+			break;
+		}
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+	}
+out_free:
+	kvfree(bits);
+	kvfree(buf);
+	return err;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * How many pages a swap-in reads around its page (readahead.c).
+ */
+#ifndef _VMSIM_READAHEAD_H
+#define _VMSIM_READAHEAD_H
+
+#include <linux/types.h>
+
+#include "vmsim.h"
+
+/* The most pages one swap-in reads (its page and readahead). */
+#define VMSIM_MAX_READAHEAD	32
+
+unsigned int vmsim_ra_window(pgoff_t index);
+void vmsim_ra_hit(void);
+
+#endif /* _VMSIM_READAHEAD_H */
