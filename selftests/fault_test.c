@@ -440,4 +440,59 @@ TEST_F(fault, threads_parts_and_objects)
 	munmap(p, 4 * n * page_size);
 }
 
+struct zero_reader {
+	char *p;
+	size_t n;
+	pthread_barrier_t *go;
+};
+
+static void *zero_read_all(void *arg)
+{
+	struct zero_reader *r = arg;
+	size_t i;
+
+	pthread_barrier_wait(r->go);
+	for (i = 0; i < r->n; i++)
+		peek(r->p + i * page_size);
+	return NULL;
+}
+
+/*
+ * Two threads reading the same unwritten pages in step: a page that the
+ * other thread mapped first is not counted as a second zero-map.
+ */
+TEST_F(fault, zero_maps_counted_once)
+{
+	size_t n = 2048;
+	char *p = map_rw(self->fd, n, 0);
+	struct zero_reader r[2];
+	pthread_barrier_t go;
+	struct vmsim_stats st;
+	pthread_t t[2];
+	char around[16];
+	int i;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, vmsim_param_get("fault_around_pages", around,
+				     sizeof(around)));
+	ASSERT_EQ(0, vmsim_param_set("fault_around_pages", "0"));
+	pthread_barrier_init(&go, NULL, 2);
+	for (i = 0; i < 2; i++) {
+		r[i] = (struct zero_reader){ .p = p, .n = n, .go = &go };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, zero_read_all, &r[i]));
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	vmsim_param_set("fault_around_pages", around);
+	memset(&st, 0, sizeof(st));
+	ASSERT_EQ(0, vmsim_stats(self->fd, &st));
+	EXPECT_EQ(n, st.zero_maps) {
+		TH_LOG("%llu zero-maps for %zu pages (%llu faults)",
+		       (unsigned long long)st.zero_maps, n,
+		       (unsigned long long)st.faults);
+	}
+	pthread_barrier_destroy(&go);
+	munmap(p, n * page_size);
+}
+
 TEST_HARNESS_MAIN

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -306,6 +307,53 @@ TEST_F(pool, meminfo_format)
 	fclose(f);
 	regfree(&re);
 	EXPECT_EQ(2, n);
+}
+
+/* Lines of the kernel log that contain @what. */
+static int klog_count(const char *what)
+{
+	int len = klogctl(10, NULL, 0), n = 0;
+	char *buf, *q;
+
+	if (len <= 0)
+		return -1;
+	buf = malloc(len + 1);
+	if (!buf)
+		return -1;
+	len = klogctl(3, buf, len);
+	if (len < 0) {
+		free(buf);
+		return -1;
+	}
+	buf[len] = 0;
+	for (q = buf; (q = strstr(q, what)); q++)
+		n++;
+	free(buf);
+	return n;
+}
+
+/* A refused mmap is an errno, not a line in the log each time. */
+TEST_F(pool, refused_mmap_logged_once)
+{
+	const char *what = "only MAP_SHARED mappings";
+	int before, i;
+	void *p;
+
+	/* Once since load, at most. */
+	p = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE, self->fd, 0);
+	ASSERT_EQ(MAP_FAILED, p);
+	before = klog_count(what);
+	if (before < 0)
+		SKIP(return, "cannot read the kernel log");
+	for (i = 0; i < 200; i++) {
+		p = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE, self->fd, 0);
+		EXPECT_EQ(MAP_FAILED, p);
+		EXPECT_EQ(EINVAL, errno);
+		p = mmap(NULL, page_size, PROT_READ | PROT_EXEC, MAP_SHARED,
+			 self->fd, 0);
+		EXPECT_EQ(MAP_FAILED, p);
+	}
+	EXPECT_LE(klog_count(what), before);
 }
 
 TEST_HARNESS_MAIN

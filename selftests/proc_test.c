@@ -710,4 +710,97 @@ TEST_F(proc, tracepoints)
 	munmap(p, pages * page_size);
 }
 
+/* As nobody: the row of object @arg (root's) shows no owner. */
+static int objects_as_nobody(void *arg)
+{
+	unsigned long long id = *(unsigned long long *)arg;
+	struct object_row r;
+
+	if (object_row(id, &r))
+		return 3;
+	if (r.pid != 0 || strcmp(r.comm, "-"))
+		return 4;
+	return 0;
+}
+
+/*
+ * /proc/vmsim_objects shows who opened an object only to that user (and
+ * to CAP_SYS_PTRACE); anyone sees the counters.
+ */
+TEST_F(proc, objects_owner_hidden_from_others)
+{
+	unsigned long long id = object_id(self->fd);
+	struct object_row r;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root to drop to another uid");
+	ASSERT_EQ(0, object_row(id, &r));
+	EXPECT_EQ(getpid(), r.pid);
+	EXPECT_EQ(0, run_as_nobody(objects_as_nobody, &id)) {
+		TH_LOG("nobody saw the owner of root's object");
+	}
+}
+
+/*
+ * PAGEOUT is counted once, as vmsim_pageout, however the page goes
+ * (dropped, or written first); not also as a steal by vmsimd.
+ */
+TEST_F(proc, pageout_counted_once)
+{
+	size_t n = 64;
+	long long po0, kswapd0, direct0;
+	char *p;
+	int i;
+
+	if (vmsim_swapon_ioctl(self->fd, self->swapdev, 0, 0)) {
+		if (vmsim_swap_header_write(self->swapdev, VMSIM_SWAP_VERSION) ||
+		    vmsim_swapon_ioctl(self->fd, self->swapdev, 0, 0))
+			SKIP(return, "no swap area on %s", self->swapdev);
+	}
+	self->swap_on = true;
+	p = vmsim_map(self->fd, 2 * n * page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	pages_fill(p, n, 99);				/* to be written */
+	for (i = 0; i < (int)n; i++)
+		p[(n + i) * page_size] = 0;		/* zero: dropped */
+	po0 = vmstat_value(VMSIM_VMSTAT, "vmsim_pageout");
+	kswapd0 = vmstat_value(VMSIM_VMSTAT, "pgsteal_kswapd");
+	direct0 = vmstat_value(VMSIM_VMSTAT, "pgsteal_direct");
+	ASSERT_EQ((long)(2 * n), vmsim_advise(self->fd, 0, 2 * n,
+					      VMSIM_ADV_PAGEOUT));
+	for (i = 0; i < 300 && meminfo_kb(VMSIM_MEMINFO, "Writeback"); i++)
+		usleep(10 * 1000);
+	EXPECT_EQ(po0 + (long long)(2 * n),
+		  vmstat_value(VMSIM_VMSTAT, "vmsim_pageout"));
+	EXPECT_EQ(kswapd0, vmstat_value(VMSIM_VMSTAT, "pgsteal_kswapd"));
+	EXPECT_EQ(direct0, vmstat_value(VMSIM_VMSTAT, "pgsteal_direct"));
+	EXPECT_EQ(0, pages_bad(p, n, 99));
+	munmap(p, 2 * n * page_size);
+}
+
+/*
+ * A page evicted while it was all zeroes and then read is a refault (it
+ * was wanted again) but activates nothing: it gets the zero frame.
+ */
+TEST_F(proc, zero_refault_activates_nothing)
+{
+	size_t n = 32, i;
+	long long ref0, act0;
+	char *p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < n; i++)
+		p[i * page_size] = 0;			/* written, but zero */
+	ASSERT_EQ((long)n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
+	ASSERT_EQ(0, vmsim_pte(self->fd, 0) & VMSIM_PTE_PRESENT);
+	ref0 = vmstat_value(VMSIM_VMSTAT, "workingset_refault_anon");
+	act0 = vmstat_value(VMSIM_VMSTAT, "workingset_activate_anon");
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, peek(p + i * page_size));
+	EXPECT_EQ(ref0 + (long long)n,
+		  vmstat_value(VMSIM_VMSTAT, "workingset_refault_anon"));
+	EXPECT_EQ(act0, vmstat_value(VMSIM_VMSTAT, "workingset_activate_anon"));
+	munmap(p, n * page_size);
+}
+
 TEST_HARNESS_MAIN

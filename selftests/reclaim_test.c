@@ -472,4 +472,59 @@ TEST_F(reclaim, processes_under_pressure)
 	EXPECT_EQ(4, ok);
 }
 
+/* Allocate @n zero pages at @p and wait for the aging pass that follows. */
+static bool age_once(int fd, char *p, size_t n, size_t off)
+{
+	long long passes = stat_of("vmsim_aging_passes");
+	int i;
+
+	write_zeroes(p, n);
+	for (i = 0; i < 500 && stat_of("vmsim_aging_passes") == passes; i++)
+		usleep(10 * 1000);
+	vmsim_advise(fd, off, n, VMSIM_ADV_DONTNEED);
+	return stat_of("vmsim_aging_passes") != passes;
+}
+
+/*
+ * An aging pass clears the hardware accessed bits of every resident page;
+ * for an active page it keeps the reference in the shadow entry, so that
+ * the active list's frequency count still sees it (the pass must not throw
+ * it away).
+ */
+TEST_F(reclaim, active_reference_survives_aging)
+{
+	size_t x = 16, fill = self->pool / 2 + self->pool / 16;
+	size_t step = self->pool / 8 + 16, i;
+	char *p = vmsim_map(self->fd, (x + fill + step) * page_size, 0,
+			    PROT_READ | PROT_WRITE);
+	char *g = p + (x + fill) * page_size;
+	uint64_t e[16];
+	int round;
+
+	ASSERT_NE(MAP_FAILED, p);
+	pages_fill(p, x, 0xac);
+	write_zeroes(p + x * page_size, fill);
+	/* Referenced in two passes in a row: active. */
+	for (round = 0; round < 6; round++) {
+		read_pages(p, x);
+		ASSERT_TRUE(age_once(self->fd, g, step, x + fill));
+		ASSERT_EQ(0, vmsim_query(self->fd, 0, x, e));
+		if (e[0] & VMSIM_PTE_ACTIVE)
+			break;
+	}
+	ASSERT_NE(0, e[0] & VMSIM_PTE_ACTIVE);
+	/* Used once more, then a pass: the use is remembered. */
+	read_pages(p, x);
+	ASSERT_TRUE(age_once(self->fd, g, step, x + fill));
+	ASSERT_EQ(0, vmsim_query(self->fd, 0, x, e));
+	for (i = 0; i < x; i++) {
+		EXPECT_EQ(VMSIM_PTE_ACTIVE | VMSIM_PTE_ACCESSED,
+			  e[i] & (VMSIM_PTE_ACTIVE | VMSIM_PTE_ACCESSED)) {
+			TH_LOG("page %zu: %#llx", i, (unsigned long long)e[i]);
+		}
+	}
+	EXPECT_EQ(0, pages_bad(p, x, 0xac));
+	munmap(p, (x + fill + step) * page_size);
+}
+
 TEST_HARNESS_MAIN

@@ -389,4 +389,111 @@ TEST_F(shadow, page_tables_accounted)
 	munmap(far, page_size);
 }
 
+/*
+ * Another process of the same user is not readable without
+ * CAP_SYS_PTRACE either: a module cannot ask the LSMs (Yama's
+ * ptrace_scope, SELinux) what ptrace would allow, so vmsim allows less.
+ */
+static int query_same_user_as_nobody(void *arg)
+{
+	int sync[2], fd, ret;
+	uint64_t ent[1];
+	char *p, c;
+	pid_t pid;
+	struct vmsim_pte_query q = {
+		.count = 1, .entries = (uintptr_t)ent, .flags = VMSIM_QUERY_ADDR,
+	};
+
+	/* Dumpable, as a process of its own user that never changed uid. */
+	if (prctl(PR_SET_DUMPABLE, 1))
+		return 10;
+	fd = vmsim_open();
+	if (fd < 0)
+		return 3;
+	p = vmsim_map(fd, page_size, 0, PROT_READ | PROT_WRITE);
+	if (p == MAP_FAILED || pipe(sync))
+		return 4;
+	pid = fork();
+	if (pid < 0)
+		return 5;
+	if (pid == 0) {
+		p[0] = 1;
+		if (write(sync[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	if (read(sync[0], &c, 1) != 1)
+		return 6;
+	q.start = (uintptr_t)p;
+	q.pid = pid;
+	ret = ioctl(fd, VMSIM_IOC_PTE_QUERY, &q) == 0 ? 7 :
+	      errno == EPERM ? 0 : 8;
+	/* Its own mapping, by pid 0, still reads. */
+	q.pid = 0;
+	if (!ret && ioctl(fd, VMSIM_IOC_PTE_QUERY, &q))
+		ret = 9;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return ret;
+}
+
+TEST_F(shadow, query_same_user_needs_cap_sys_ptrace)
+{
+	struct stat st;
+	int ret;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root to drop to another uid");
+	ASSERT_EQ(0, stat(VMSIM_DEVICE, &st));
+	ASSERT_EQ(0, chmod(VMSIM_DEVICE, 0666));
+	ret = run_as_nobody(query_same_user_as_nobody, NULL);
+	chmod(VMSIM_DEVICE, st.st_mode & 07777);
+	EXPECT_EQ(0, ret) {
+		TH_LOG("child step %d failed (7: another process was readable)",
+		       ret);
+	}
+}
+
+/*
+ * A range whose page table has holes (pages never touched between touched
+ * ones): every mapped page shows USER, however many empty PTEs come
+ * before it in its page table (kernels before 6.1.135 / 6.12.25 skipped
+ * the rest of the table after the first empty PTE).
+ */
+TEST_F(shadow, query_range_with_holes)
+{
+	const size_t touched[] = { 0, 1, 100, 300, 301, 511 };
+	size_t n = 512, i, j;
+	uint64_t *ent = calloc(n, sizeof(*ent));
+	char *p;
+	int fd = vmsim_open();
+
+	ASSERT_TRUE(ent && fd >= 0);
+	ASSERT_EQ(0, vmsim_param_set("fault_around_pages", "0"));
+	/* One PMD's worth, aligned, so that it is one page table. */
+	p = mmap(NULL, 2 * n * page_size, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p = (char *)(((uintptr_t)p + n * page_size - 1) & ~(n * page_size - 1));
+	ASSERT_EQ(p, mmap(p, n * page_size, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_FIXED, fd, 0));
+	for (i = 0; i < ARRAY_SIZE(touched); i++)
+		p[touched[i] * page_size] = 1;
+	ASSERT_EQ(0, vmsim_query(fd, 0, n, ent));
+	for (i = 0, j = 0; i < n; i++) {
+		bool want = j < ARRAY_SIZE(touched) && touched[j] == i;
+
+		EXPECT_EQ(want, !!(ent[i] & VMSIM_PTE_USER)) {
+			TH_LOG("page %zu: entry %#llx", i,
+			       (unsigned long long)ent[i]);
+		}
+		j += want;
+	}
+	vmsim_param_set("fault_around_pages", "16");
+	munmap(p, n * page_size);
+	close(fd);
+	free(ent);
+}
+
 TEST_HARNESS_MAIN

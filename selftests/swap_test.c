@@ -13,7 +13,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -900,6 +902,458 @@ TEST_F(swap, io_errors)
 	munmap(p, 2 * n * page_size);
 	EXPECT_EQ(0, vmsim_advise(self->fd, 0, 2 * n, VMSIM_ADV_DONTNEED) < 0);
 	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, FLAKY));
+}
+
+/* Write @val to the file @path; true if it all went. */
+static bool write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok;
+}
+
+/* Size of @path in 512-byte sectors; 0 on error. */
+static unsigned long long dev_sectors(const char *path)
+{
+	unsigned long long bytes = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (ioctl(fd, BLKGETSIZE64, &bytes))
+		bytes = 0;
+	close(fd);
+	return bytes / 512;
+}
+
+/* Make (or reload) the dm device FLAKY over dev2 with @target's table. */
+static bool flaky_table(bool create, const char *fmt, ...)
+{
+	char table[256], cmd[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(table, sizeof(table), fmt, ap);
+	va_end(ap);
+	if (create)
+		snprintf(cmd, sizeof(cmd),
+			 "dmsetup create --noudevsync vmsim-flaky --table '%s' && dmsetup mknodes vmsim-flaky",
+			 table);
+	else
+		snprintf(cmd, sizeof(cmd),
+			 "dmsetup reload --noudevsync vmsim-flaky --table '%s' && dmsetup resume --noudevsync vmsim-flaky",
+			 table);
+	return sh(cmd);
+}
+
+/* Turn dev1 off and FLAKY (made by the caller) on, as the only area. */
+static void flaky_swapon(struct __test_metadata *_metadata, int fd)
+{
+	ASSERT_EQ(0, vmsim_swap_header_write(FLAKY, VMSIM_SWAP_VERSION));
+	ASSERT_EQ(0, vmsim_swapoff_ioctl(fd, dev1));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(fd, FLAKY, 0, 0));
+}
+
+static void writer_until_sigbus(void *arg)
+{
+	size_t n = *(size_t *)arg, i;
+	int fd = vmsim_open();
+	char *p = vmsim_map(fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+
+	if (p == MAP_FAILED)
+		_exit(2);
+	for (i = 0; i < n; i++)
+		page_fill(p + i * page_size, i);
+	_exit(0);
+}
+
+/*
+ * A burst of write errors (the device fails for a while, then works):
+ * no slot is lost for good, vmsimd backs off instead of spinning while
+ * the device fails, and afterwards swap works and SwapFree is back.
+ */
+TEST_F_TIMEOUT(swap, write_error_burst_recovers, 300)
+{
+	unsigned long long sectors = dev_sectors(dev2);
+	long long retired0 = stat_of("vmsim_swap_slots_retired");
+	long long werr0 = stat_of("vmsim_swap_write_errors");
+	size_t n = self->pool / 2, big = 2 * self->pool, i;
+	char *p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	long free0, t0, t1;
+	pid_t pid;
+	int status;
+
+	ASSERT_LE(0, retired0);
+	if (!sh("command -v dmsetup >/dev/null"))
+		SKIP(return, "no dmsetup");
+	ASSERT_GT(sectors, 0);
+	if (!flaky_table(true, "0 %llu flakey %s 0 86400 1", sectors, dev2))
+		SKIP(return, "cannot create a dm-flakey device");
+	flaky_swapon(_metadata, self->fd);
+	ASSERT_NE(MAP_FAILED, p);
+	pages_fill(p, n, 0xbad0);
+	free0 = meminfo_kb(VMSIM_MEMINFO, "SwapFree");
+
+	/* The burst: every write fails. */
+	ASSERT_TRUE(flaky_table(false, "0 %llu flakey %s 0 0 86400", sectors,
+				dev2));
+	EXPECT_LE(0, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
+	for (i = 0; i < 300 && stat_of("vmsim_swap_write_errors") == werr0; i++)
+		usleep(10000);
+	EXPECT_GT(stat_of("vmsim_swap_write_errors"), werr0);
+	/* Pressure while it fails: a writer of twice the pool. */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		writer_until_sigbus(&big);
+	sleep(2);
+	t0 = vmsimd_ticks();
+	sleep(3);
+	t1 = vmsimd_ticks();
+	ASSERT_GE(t0, 0);
+	EXPECT_LT(t1 - t0, sysconf(_SC_CLK_TCK)) {
+		TH_LOG("vmsimd used %ld ticks in 3 s while writes failed",
+		       t1 - t0);
+	}
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+
+	/* Healthy again: the pages go out, and nothing was lost for good. */
+	ASSERT_TRUE(flaky_table(false, "0 %llu flakey %s 0 86400 1", sectors,
+				dev2));
+	EXPECT_EQ(0, pages_bad(p, n, 0xbad0));
+	pageout_all(_metadata, self->fd, n);
+	EXPECT_EQ(0, vmsim_pte(self->fd, n - 1) & VMSIM_PTE_PRESENT);
+	EXPECT_EQ(0, pages_bad(p, n, 0xbad0));
+	EXPECT_EQ(retired0, stat_of("vmsim_swap_slots_retired"));
+	munmap(p, n * page_size);
+	EXPECT_EQ(0, vmsim_advise(self->fd, 0, n, VMSIM_ADV_DONTNEED) < 0);
+	swaps_settle(FLAKY);
+	EXPECT_EQ(free0, meminfo_kb(VMSIM_MEMINFO, "SwapFree")) {
+		TH_LOG("SwapFree %ld kB after the burst, %ld kB before",
+		       meminfo_kb(VMSIM_MEMINFO, "SwapFree"), free0);
+	}
+	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, FLAKY));
+}
+
+/*
+ * Two areas of equal priority take turns a cluster of slots at a time:
+ * a batch of pages goes out in a few multi-page bios, not one per page,
+ * and both areas get pages.
+ */
+TEST_F_TIMEOUT(swap, equal_priorities_write_runs, 180)
+{
+	size_t n = 512;
+	char *p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	long long wbios0, rbios0, out0, in0, wbios, rbios;
+
+	ASSERT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev1));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev1, 5, VMSIM_SWAP_FLAG_PREFER));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 5, VMSIM_SWAP_FLAG_PREFER));
+	ASSERT_NE(MAP_FAILED, p);
+	pages_fill(p, n, 0xe9a1);
+	wbios0 = stat_of("vmsim_swap_write_bios");
+	ASSERT_LE(0, wbios0);
+	out0 = stat_of("pswpout");
+	pageout_all(_metadata, self->fd, n);
+	wbios = stat_of("vmsim_swap_write_bios") - wbios0;
+	EXPECT_EQ((long long)n, stat_of("pswpout") - out0);
+	EXPECT_LE(wbios * 8, (long long)n) {
+		TH_LOG("%lld write bios for %zu pages", wbios, n);
+	}
+	EXPECT_GT(swaps_used(dev1), 0);
+	EXPECT_GT(swaps_used(dev2), 0);
+
+	/* Sequential swap-in reads runs back with readahead. */
+	rbios0 = stat_of("vmsim_swap_read_bios");
+	in0 = stat_of("pswpin");
+	EXPECT_EQ(0, pages_bad(p, n, 0xe9a1));
+	rbios = stat_of("vmsim_swap_read_bios") - rbios0;
+	EXPECT_LE(rbios * 4, stat_of("pswpin") - in0) {
+		TH_LOG("%lld read bios for %lld pages", rbios,
+		       stat_of("pswpin") - in0);
+	}
+	munmap(p, n * page_size);
+}
+
+struct hung_reader {
+	char *p;
+};
+
+static void *hung_touch(void *arg)
+{
+	struct hung_reader *r = arg;
+
+	peek(r->p);
+	return NULL;
+}
+
+/*
+ * A device that stops answering (a suspended dm device): a task whose
+ * swap-in is stuck on it and a second thread waiting for the same page
+ * both die at once on SIGKILL; no hung task.
+ */
+TEST_F_TIMEOUT(swap, stuck_device_killable, 180)
+{
+	unsigned long long sectors = dev_sectors(dev2);
+	int ready[2], go[2], status = 0;
+	size_t n = 64, i;
+	char c;
+	pid_t pid;
+
+	if (!sh("command -v dmsetup >/dev/null"))
+		SKIP(return, "no dmsetup");
+	ASSERT_GT(sectors, 0);
+	if (!flaky_table(true, "0 %llu linear %s 0", sectors, dev2))
+		SKIP(return, "cannot create a dm-linear device");
+	flaky_swapon(_metadata, self->fd);
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct hung_reader r;
+		pthread_t t[2];
+		int fd = vmsim_open();
+
+		r.p = vmsim_map(fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+		if (r.p == MAP_FAILED)
+			_exit(2);
+		pages_fill(r.p, n, 0x57ac);
+		pageout_all(_metadata, fd, n);
+		if (vmsim_pte(fd, 0) & VMSIM_PTE_PRESENT)
+			_exit(3);
+		c = 'R';
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(4);
+		/* Suspended now: both threads block on page 0. */
+		pthread_create(&t[0], NULL, hung_touch, &r);
+		usleep(200 * 1000);
+		pthread_create(&t[1], NULL, hung_touch, &r);
+		pthread_join(t[0], NULL);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	ASSERT_TRUE(sh("dmsetup suspend --noudevsync vmsim-flaky"));
+	c = 'G';
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	sleep(2);
+	/* Stuck: the child is still there. */
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
+	kill(pid, SIGKILL);
+	for (i = 0; i < 100 && waitpid(pid, &status, WNOHANG) != pid; i++)
+		usleep(100 * 1000);
+	EXPECT_LT(i, 100) {
+		TH_LOG("the killed process was still there 10 s later");
+	}
+	ASSERT_TRUE(sh("dmsetup resume --noudevsync vmsim-flaky"));
+	if (i == 100)
+		waitpid(pid, &status, 0);
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	/* The read finished without it: its object is freed, slots too. */
+	for (i = 0; i < 100 && swaps_used(FLAKY) > 0; i++)
+		usleep(100 * 1000);
+	EXPECT_EQ(0, swaps_used(FLAKY));
+	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, FLAKY));
+}
+
+static int sampling;
+
+/* SwapTotal and SwapFree from one read of /proc/vmsim_meminfo. */
+static bool swap_total_free(long *total, long *free)
+{
+	char line[128];
+	FILE *f = fopen(VMSIM_MEMINFO, "r");
+	int got = 0;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		got += sscanf(line, "SwapTotal: %ld kB", total) == 1;
+		got += sscanf(line, "SwapFree: %ld kB", free) == 1;
+	}
+	fclose(f);
+	return got == 2;
+}
+
+static void *swapfree_sampler(void *arg)
+{
+	long *bad = arg, total, free;
+
+	while (__atomic_load_n(&sampling, __ATOMIC_RELAXED))
+		if (!swap_total_free(&total, &free) || free > total)
+			(*bad)++;
+	return NULL;
+}
+
+/*
+ * SwapFree never exceeds SwapTotal (nor wraps to a huge number) in any
+ * read of /proc/vmsim_meminfo, while areas come and go and pages go out
+ * and come back.
+ */
+TEST_F_TIMEOUT(swap, swapfree_consistent, 180)
+{
+	struct writer w = { .pages = 2 * self->pool, .rounds = 2,
+			    .tag = 5ULL << 40 };
+	long bad = 0;
+	pthread_t t;
+	int i, status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		writer_fn(&w);
+	__atomic_store_n(&sampling, 1, __ATOMIC_RELAXED);
+	ASSERT_EQ(0, pthread_create(&t, NULL, swapfree_sampler, &bad));
+	for (i = 0; i < 40; i++) {
+		EXPECT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
+		usleep(20 * 1000);
+		while (vmsim_swapoff_ioctl(self->fd, dev2) == -ENOMEM)
+			usleep(20 * 1000);
+	}
+	__atomic_store_n(&sampling, 0, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, bad);
+}
+
+/*
+ * A process that exits while its pages are being written: the last
+ * reference to its object goes when the writes end, in vmsim's I/O
+ * worker, which must not run the teardown itself (it would stall every
+ * completion behind it): the teardown is deferred, and still happens.
+ */
+TEST_F_TIMEOUT(swap, teardown_deferred_from_writeback, 180)
+{
+	const char *ev = "/sys/kernel/tracing/events/vmsim/vmsim_object_free/enable";
+	unsigned long long sectors = dev_sectors(dev2);
+	long free0 = vmsim_free_pages();
+	struct vmsim_info info;
+	size_t n = 256, i;
+	char line[512];
+	bool seen = false;
+	int status, fd;
+	FILE *f;
+	pid_t pid;
+
+	if (access("/sys/kernel/tracing/events/vmsim", F_OK))
+		SKIP(return, "no vmsim tracepoints in tracefs");
+	ASSERT_EQ(0, access(ev, W_OK));
+	if (!sh("command -v dmsetup >/dev/null"))
+		SKIP(return, "no dmsetup");
+	if (!flaky_table(true, "0 %llu linear %s 0", sectors, dev2))
+		SKIP(return, "cannot create a dm-linear device");
+	flaky_swapon(_metadata, self->fd);
+	ASSERT_TRUE(sh("echo > /sys/kernel/tracing/trace"));
+	ASSERT_TRUE(sh("echo 1 > /sys/kernel/tracing/events/vmsim/vmsim_object_free/enable"));
+	ASSERT_TRUE(sh("dmsetup suspend --noudevsync vmsim-flaky"));
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		char *p;
+
+		fd = vmsim_open();
+		p = vmsim_map(fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+		if (p == MAP_FAILED || vmsim_get_info(fd, &info))
+			_exit(2);
+		pages_fill(p, n, 0xdef);
+		/* The writes wait in the suspended device. */
+		if (vmsim_advise(fd, 0, n, VMSIM_ADV_PAGEOUT) != (long)n)
+			_exit(3);
+		_exit(info.object_id & 0x7f);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) > 3);
+	usleep(200 * 1000);
+	ASSERT_TRUE(sh("dmsetup resume --noudevsync vmsim-flaky"));
+	for (i = 0; i < 100 && vmsim_free_pages() < free0; i++)
+		usleep(100 * 1000);
+	EXPECT_LE(free0, vmsim_free_pages());
+	ASSERT_TRUE(sh("echo 0 > /sys/kernel/tracing/events/vmsim/vmsim_object_free/enable"));
+	f = fopen("/sys/kernel/tracing/trace", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		char *obj = strstr(line, "obj=");
+
+		if (obj && (strtoull(obj + 4, NULL, 10) & 0x7f) ==
+		    (unsigned int)WEXITSTATUS(status)) {
+			seen = true;
+			EXPECT_NE(NULL, strstr(line, "deferred=1")) {
+				TH_LOG("teardown not deferred: %s", line);
+			}
+		}
+	}
+	fclose(f);
+	EXPECT_TRUE(seen);
+	EXPECT_EQ(0, swaps_settle(FLAKY));
+	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, FLAKY));
+}
+
+/*
+ * Fault injection (the debug kernels' failslab): swap-out while half of
+ * the faulting task's slab allocations fail.  Reclaim must make progress
+ * and take no second entry lock blocking (lockdep is watching), and
+ * every byte must survive.
+ */
+TEST_F_TIMEOUT(swap, failslab_during_swapout, 600)
+{
+	static const char *const set[][2] = {
+		{ "probability", "50" }, { "interval", "1" }, { "times", "-1" },
+		{ "space", "0" }, { "verbose", "0" }, { "task-filter", "Y" },
+		{ "ignore-gfp-wait", "N" },
+	};
+	const char *d = "/sys/kernel/debug/failslab";
+	char path[128];
+	int status;
+	size_t i;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/probability", d);
+	if (access(path, W_OK))
+		SKIP(return, "no failslab in this kernel (CONFIG_FAILSLAB)");
+	for (i = 0; i < ARRAY_SIZE(set); i++) {
+		snprintf(path, sizeof(path), "%s/%s", d, set[i][0]);
+		ASSERT_TRUE(write_file(path, set[i][1])) {
+			TH_LOG("cannot set %s", path);
+		}
+	}
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		size_t n = 2 * self->pool;
+		int fd = vmsim_open(), mf;
+		char *p = vmsim_map(fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+
+		if (p == MAP_FAILED)
+			_exit(2);
+		mf = open("/proc/self/make-it-fail", O_WRONLY);
+		if (mf < 0 || write(mf, "1", 1) != 1)
+			_exit(3);
+		close(mf);
+		pages_fill(p, n, 0xfa11);
+		if (pages_bad(p, n, 0xfa11))
+			_exit(4);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	snprintf(path, sizeof(path), "%s/probability", d);
+	write_file(path, "0");
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("writer status %#x", status);
+	}
 }
 
 TEST_HARNESS_MAIN

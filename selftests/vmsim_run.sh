@@ -25,8 +25,10 @@ failed=""
 for t in $(cat "$dir/tests.list"); do
 	echo "# ---- $t"
 	log=/tmp/ktap.$t.log
+	t0=$(date +%s)
 	( cd "$dir" && timeout "$timeout" "./$t" ) >"$log" 2>&1
 	rc=$?
+	t1=$(date +%s)
 	sed "s/^/$t: /" "$log"
 	p=$(grep -c '^ok .*' "$log" | tr -d ' ')
 	s=$(grep -c '^ok .*# SKIP' "$log" | tr -d ' ')
@@ -39,6 +41,7 @@ for t in $(cat "$dir/tests.list"); do
 	if [ "$rc" -eq 4 ] && [ "$p" -eq 0 ] && [ "$s" -eq 0 ]; then
 		s=1
 	fi
+	echo "# ---- $t: $((t1 - t0)) s"
 	pass=$((pass + p))
 	fail=$((fail + f))
 	skip=$((skip + s))
