@@ -6,9 +6,9 @@
 # kmemleak, DEBUG_VM, KFENCE, failslab and what the tests need, built in).
 #
 # The result is cached in $VMSIM_CACHE/debug-kernel/<key>, where <key> hashes
-# the config fragment, this script, the version and the source package's
-# version; a second call with the same key prints the directory and does
-# nothing else.  The directory holds the built source tree (for M= module
+# the config fragment, RECIPE (bump it when the build steps below change),
+# the version and the source package's version; a second call with the same
+# key prints the directory and does nothing else.  The directory holds the built source tree (for M= module
 # builds) and is printed on stdout as the last line.  While it builds, a
 # progress line on stderr counts the objects compiled.
 #
@@ -24,9 +24,11 @@ case "${1:-}" in
 esac
 tarball=/usr/src/linux-source-$ver.tar.xz
 fragment=$here/debug.config
+# The build steps' version: part of the cache key.
+RECIPE="tinyconfig + merge_config -m + olddefconfig + make all, v2"
 
 srcver=$(dpkg-query -W -f='${Version}' "linux-source-$ver")
-key=$( (cat "$fragment" "$0"; echo "$ver $srcver") | sha256sum | cut -c1-16)
+key=$( (cat "$fragment"; echo "$RECIPE"; echo "$ver $srcver") | sha256sum | cut -c1-16)
 if [ "${1:-}" = "--print-key" ]; then
 	echo "$key"
 	exit 0
@@ -69,7 +71,7 @@ progress() {
 }
 progress &
 progress_pid=$!
-trap 'kill $progress_pid 2>/dev/null' EXIT
+trap 'kill $progress_pid 2>/dev/null || true' EXIT
 
 (
 	cd "$dir"
@@ -98,15 +100,15 @@ trap 'kill $progress_pid 2>/dev/null' EXIT
 	[ "$bad" -eq 0 ]
 	make -j"$(nproc)" all
 ) >"$log" 2>&1 || {
-	kill $progress_pid 2>/dev/null
+	kill $progress_pid 2>/dev/null || true
 	echo >&2
 	echo "debug-kernel: build failed, see $log" >&2
 	tail -n 30 "$log" >&2
 	exit 1
 }
-kill $progress_pid 2>/dev/null
+kill $progress_pid 2>/dev/null || true
 grep -c '^  CC ' "$log" >"$expect_file" || true
 touch "$dir/.done"
-[ -t 2 ] && echo >&2
+if [ -t 2 ]; then echo >&2; fi
 echo "debug-kernel: $ver built in $(($(date +%s) - start)) s" >&2
 echo "$dir"
