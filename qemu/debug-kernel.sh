@@ -25,7 +25,7 @@ esac
 tarball=/usr/src/linux-source-$ver.tar.xz
 fragment=$here/debug.config
 # The build steps' version: part of the cache key.
-RECIPE="tinyconfig + merge_config -m + olddefconfig + make all, v2"
+RECIPE="tinyconfig + merge_config -m + olddefconfig + checked + make all, v3"
 
 srcver=$(dpkg-query -W -f='${Version}' "linux-source-$ver")
 key=$( (cat "$fragment"; echo "$RECIPE"; echo "$ver $srcver") | sha256sum | cut -c1-16)
@@ -75,9 +75,9 @@ trap 'kill $progress_pid 2>/dev/null || true' EXIT
 
 (
 	cd "$dir"
-	make -s tinyconfig
-	scripts/kconfig/merge_config.sh -m .config "$fragment"
-	make -s olddefconfig
+	make -s tinyconfig || exit 1
+	scripts/kconfig/merge_config.sh -m .config "$fragment" || exit 1
+	make -s olddefconfig || exit 1
 	# Every option the fragment sets must have survived olddefconfig.
 	bad=0
 	while IFS= read -r line; do
@@ -97,8 +97,10 @@ trap 'kill $progress_pid 2>/dev/null || true' EXIT
 			;;
 		esac
 	done <"$fragment"
-	[ "$bad" -eq 0 ]
-	make -j"$(nproc)" all
+	# An explicit exit: set -e does not apply in this subshell (it is the
+	# left side of ||), and a kernel without its checkers must not pass.
+	[ "$bad" -eq 0 ] || exit 1
+	make -j"$(nproc)" all || exit 1
 ) >"$log" 2>&1 || {
 	kill $progress_pid 2>/dev/null || true
 	echo >&2

@@ -11,7 +11,7 @@
 #   -o DIR        where the logs go (default out/run/KERNEL-MODE)
 #   -i INJECT     harness.inject= for the guest (harness self-test)
 #   -a ARGS       extra kernel command line
-#   -M SIZE       guest memory (default 1G; 2G on debug)
+#   -M SIZE       guest memory (default 1G; 1280M on debug)
 #   -T TESTS      run only these selftests (space-separated names; check mode)
 #   --faulty      boot the deliberately faulty vmsim build (harness self-test)
 #   --expect-fail the run passes only if it is judged failed (harness self-test)
@@ -80,7 +80,7 @@ if [ -z "$timeout" ]; then
 fi
 if [ -z "$mem" ]; then
 	mem=1G
-	[ "${KNAME%-*}" = debug ] && mem=2G
+	[ "${KNAME%-*}" = debug ] && mem=1280M
 fi
 
 log() { echo "[$KNAME $mode] $*" >&2; }
@@ -172,9 +172,9 @@ append="console=ttyS0 loglevel=7 panic=-1 oops=panic panic_on_warn=1"
 append+=" softlockup_panic=1 hung_task_panic=1 nmi_watchdog=0"
 append+=" harness.mode=$mode harness.token=$token harness.result=ttyS1"
 append+=" harness.inject=$inject"
-# The debug kernel runs about 5x slower: the tests, which size their working
-# sets by the pool, get a quarter of the default pool there.
-[ "${KNAME%-*}" = debug ] && append+=" slub_debug=FZPU harness.vmsim_params=pool_mb=16"
+# The debug kernels run about 5x slower: the tests, which size their working
+# sets by the pool, get an eighth of the default pool there.
+[ "${KNAME%-*}" = debug ] && append+=" slub_debug=FZPU harness.vmsim_params=pool_mb=8"
 [ -n "$extra_append" ] && append+=" $extra_append"
 
 log "booting ($mem, timeout ${timeout}s), logs in $out"

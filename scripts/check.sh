@@ -3,7 +3,9 @@
 #
 # "make check": everything that decides whether a change may land.
 #
-#   1. scripts/setup.sh          install what is missing
+#   1. scripts/setup.sh          install what is missing; then the debug
+#                                kernels start building in the background
+#                                (nice 19: on the CPU the test guests leave)
 #   2. scripts/lint.sh           W=1, sparse, checkpatch, docs (one test each)
 #   3. scripts/packaging.sh      make install and DKMS, for both kernels
 #   4. qemu/run.sh -m check      the selftests on each kernel in $KERNELS
@@ -21,6 +23,25 @@ KERNELS=${KERNELS:-stock-6.1 stock-6.12 debug-6.1 debug-6.12}
 HARNESS_SELFTEST=${HARNESS_SELFTEST:-1}
 
 "$top/scripts/setup.sh" || exit 1
+
+# The debug kernels take minutes each to build (once; then they are cached).
+# Build them while lint, packaging and the stock kernels' runs go on, at the
+# lowest priority, so that they take only the CPU the guests leave idle.
+# A debug kernel's run waits for its build: qemu/debug-kernel.sh holds a
+# lock per version while it builds, and finds the cached tree after.
+mkdir -p "$top/out"
+prebuild_pid=
+prebuild=
+for k in $KERNELS; do
+	case $k in debug*) prebuild="$prebuild ${k#debug-}" ;; esac
+done
+if [ -n "$prebuild" ]; then
+	(for v in $prebuild; do
+		[ "$v" = debug ] && v=6.1
+		nice -n 19 "$top/qemu/debug-kernel.sh" "$v" >/dev/null 2>&1
+	done) &
+	prebuild_pid=$!
+fi
 
 pass=0
 fail=0
@@ -81,6 +102,7 @@ if [ "$HARNESS_SELFTEST" != 0 ]; then
 	done
 fi
 
+[ -n "$prebuild_pid" ] && wait "$prebuild_pid"
 echo
 echo "== summary ($(($(date +%s) - start)) s)"
 printf '%s\n' "${lines[@]}"

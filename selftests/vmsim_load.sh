@@ -182,7 +182,10 @@ mount -t tmpfs -o size=100% hog /tmp/hog
 total=$(kb /proc/meminfo MemTotal)
 free=$(kb /proc/meminfo MemFree)
 hog_mb=$(( (free - total / 4) / 1024 ))
-dd if=/dev/zero of=/tmp/hog/fill bs=1M count=$hog_mb 2>/dev/null
+# fallocate: the pages without copying zeroes into them (a third of dd's
+# time, which matters on the debug kernels).
+fallocate -l ${hog_mb}M /tmp/hog/fill 2>/dev/null ||
+	dd if=/dev/zero of=/tmp/hog/fill bs=1M count=$hog_mb 2>/dev/null
 before=$(free_kb)
 want_mb=$(( before / 1024 + 16 ))
 max_mb=$(( total * 3 / 4 / 1024 ))
