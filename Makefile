@@ -13,6 +13,8 @@
 #                        (KERNELS= as for check; default stock-6.1)
 #   make stress          the stress test alone in QEMU: STRESS_SECONDS=600,
 #                        STRESS_SEED=1, KERNEL=stock-6.1 (or debug-6.12, ...)
+#   make fuzz            the fuzzers alone, once per seed: FUZZ_CALLS=50000,
+#                        FUZZ_SEEDS=1,2,...,10, KERNEL=stock-6.1
 #   make lint            W=1, sparse, checkpatch and the docs build only
 #   make docs            HTML documentation in out/docs (also: htmldocs)
 #   make install         vmsim.ko for the running kernel (or KDIR=), vmsimctl,
@@ -29,7 +31,7 @@ KERNELS ?= stock-6.1 stock-6.12 debug-6.1 debug-6.12
 KERNEL ?= stock-6.1
 MODE ?= check
 
-.PHONY: all module selftests tools setup demo check bench stress lint docs htmldocs install run debug-kernel clean
+.PHONY: all module selftests tools setup demo check bench stress fuzz lint docs htmldocs install run debug-kernel clean
 
 all: module selftests tools
 
@@ -60,6 +62,13 @@ STRESS_SEED ?= 1
 stress: setup
 	@qemu/run.sh -k $(KERNEL) -m stress -t $$(($(STRESS_SECONDS) + 1500)) \
 		-a "harness.stress_seconds=$(STRESS_SECONDS) harness.stress_seed=$(STRESS_SEED)" \
+		--quiet --show-job
+
+FUZZ_CALLS ?= 50000
+FUZZ_SEEDS ?= 1,2,3,4,5,6,7,8,9,10
+fuzz: setup
+	@qemu/run.sh -k $(KERNEL) -m fuzz -t 20000 \
+		-a "harness.fuzz_calls=$(FUZZ_CALLS) harness.fuzz_seeds=$(FUZZ_SEEDS)" \
 		--quiet --show-job
 
 lint: setup

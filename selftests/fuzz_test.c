@@ -1394,7 +1394,7 @@ static struct ictx ictx;
  * Random ioctls on objects fresh, mapped, dirty and unmapped: unknown
  * and near-miss commands, real ones with random contents and pointers.
  */
-TEST_F_TIMEOUT(fuzz, ioctl, 300)
+TEST_F_TIMEOUT(fuzz, ioctl, 1200)
 {
 	struct ictx *c = &ictx;
 	int i;
@@ -2590,7 +2590,7 @@ static struct mctx mctx;
  * Random mmaps of /dev/vmsim, and touches, mprotect, mremap, madvise and
  * munmap of what they gave.
  */
-TEST_F_TIMEOUT(fuzz, mmap, 300)
+TEST_F_TIMEOUT(fuzz, mmap, 1200)
 {
 	struct mctx *c = &mctx;
 	unsigned long steps = 0;
