@@ -31,12 +31,12 @@ static int vmsim_param_set_uint(const char *val, const struct kernel_param *kp)
 	unsigned int v;
 
 	if (kstrtouint(val, 0, &v)) {
-		pr_err("%s: '%s' is not a number\n", kp->name, val);
+		pr_err_ratelimited("%s: '%s' is not a number\n", kp->name, val);
 		return -EINVAL;
 	}
 	if (v < p->min || v > max) {
-		pr_err("%s=%u: must be between %u and %u\n", kp->name, v,
-		       p->min, max);
+		pr_err_ratelimited("%s=%u: must be between %u and %u\n", kp->name, v,
+				   p->min, max);
 		return -EINVAL;
 	}
 	WRITE_ONCE(*p->value, v);

@@ -51,8 +51,8 @@ static bool vmsim_swapoff_fits(const char *path, unsigned long need,
 	room = room > high ? room - high : 0;
 	if (need <= room)
 		return true;
-	pr_warn("swapoff %s: %lu pages are out there and only %lu would fit\n",
-		path, need, room);
+	pr_warn_ratelimited("swapoff %s: %lu pages are out there and only %lu would fit\n",
+			    path, need, room);
 	return false;
 }
 
@@ -117,8 +117,8 @@ int vmsim_swapoff(const char *path)
 	if (!err)
 		err = vmsim_walk_objects(vmsim_swapoff_object, &so);
 	if (!err && so.bad) {
-		pr_warn("swapoff %s: %lu pages could not be read back correctly\n",
-			path, so.bad);
+		pr_warn_ratelimited("swapoff %s: %lu pages could not be read back correctly\n",
+				    path, so.bad);
 		err = -EIO;
 	}
 	/*

@@ -291,25 +291,25 @@ static int vmsim_check_header(const char *path, struct block_device *bdev,
 		return -ENOMEM;
 	err = vmsim_read_header(bdev, page);
 	if (err) {
-		pr_warn("swapon %s: cannot read its header: error %d\n", path,
-			err);
+		pr_warn_ratelimited("swapon %s: cannot read its header: error %d\n", path,
+				    err);
 		goto out;
 	}
 	h = page_address(page);
 	err = -EINVAL;
 	if (memcmp(h->magic, VMSIM_SWAP_MAGIC, sizeof(VMSIM_SWAP_MAGIC))) {
-		pr_warn("swapon %s: not a vmsim swap area (make one with: vmsimctl mkswap %s)\n",
-			path, path);
+		pr_warn_ratelimited("swapon %s: not a vmsim swap area (make one with: vmsimctl mkswap %s)\n",
+				    path, path);
 	} else if (le32_to_cpu(h->version) != VMSIM_SWAP_VERSION) {
-		pr_warn("swapon %s: swap header version %u, this vmsim reads %u\n",
-			path, le32_to_cpu(h->version), VMSIM_SWAP_VERSION);
+		pr_warn_ratelimited("swapon %s: swap header version %u, this vmsim reads %u\n",
+				    path, le32_to_cpu(h->version), VMSIM_SWAP_VERSION);
 	} else if (le32_to_cpu(h->page_size) != PAGE_SIZE) {
-		pr_warn("swapon %s: made for %u-byte pages, not %lu\n", path,
-			le32_to_cpu(h->page_size), PAGE_SIZE);
+		pr_warn_ratelimited("swapon %s: made for %u-byte pages, not %lu\n", path,
+				    le32_to_cpu(h->page_size), PAGE_SIZE);
 	} else if (le64_to_cpu(h->nr_pages) < 2 ||
 		   le64_to_cpu(h->nr_pages) > dev_pages) {
-		pr_warn("swapon %s: header says %llu pages, the device has %lu\n",
-			path, le64_to_cpu(h->nr_pages), dev_pages);
+		pr_warn_ratelimited("swapon %s: header says %llu pages, the device has %lu\n",
+				    path, le64_to_cpu(h->nr_pages), dev_pages);
 	} else {
 		*nr_pages = min_t(u64, le64_to_cpu(h->nr_pages),
 				  1UL << VMSIM_SWP_OFFSET_BITS);
@@ -368,8 +368,8 @@ int vmsim_swap_area_add(const char *path, int prio, bool prefer)
 		if (!vmsim_swap_info[type])
 			break;
 	if (type == VMSIM_SWAP_TYPES) {
-		pr_warn("swapon %s: already %d swap areas on\n", path,
-			VMSIM_SWAP_TYPES);
+		pr_warn_ratelimited("swapon %s: already %d swap areas on\n", path,
+				    VMSIM_SWAP_TYPES);
 		err = -EPERM;
 		goto out_unlock;
 	}
@@ -386,13 +386,13 @@ int vmsim_swap_area_add(const char *path, int prio, bool prefer)
 	err = vmsim_bdev_open(&a->bdev, path, a);
 	if (err) {
 		if (err == -ENOTBLK)
-			pr_warn("swapon %s: not a block device\n", path);
+			pr_warn_ratelimited("swapon %s: not a block device\n", path);
 		else if (err == -EBUSY)
-			pr_warn("swapon %s: busy: mounted, or claimed by something else\n",
-				path);
+			pr_warn_ratelimited("swapon %s: busy: mounted, or claimed by something else\n",
+					    path);
 		else
-			pr_warn("swapon %s: cannot open it: error %d\n", path,
-				err);
+			pr_warn_ratelimited("swapon %s: cannot open it: error %d\n", path,
+					    err);
 		goto out_free_path;
 	}
 	err = vmsim_check_header(path, a->bdev.bdev, &nr_pages);
@@ -404,8 +404,8 @@ int vmsim_swap_area_add(const char *path, int prio, bool prefer)
 	a->errmap = kvcalloc(BITS_TO_LONGS(nr_pages), sizeof(long), gfp);
 	a->crc = kvcalloc(nr_pages, sizeof(u32), gfp);
 	if (!a->map || !a->errmap || !a->crc) {
-		pr_warn("swapon %s: no memory for the maps of %lu slots\n",
-			path, nr_pages);
+		pr_warn_ratelimited("swapon %s: no memory for the maps of %lu slots\n",
+				    path, nr_pages);
 		err = -ENOMEM;
 		goto out_close;
 	}
@@ -521,7 +521,7 @@ struct vmsim_swap_area *vmsim_swap_drain_begin(const char *path,
 
 	err = lookup_bdev(path, &dev);
 	if (err) {
-		pr_warn("swapoff %s: no such block device\n", path);
+		pr_warn_ratelimited("swapoff %s: no such block device\n", path);
 		return ERR_PTR(err);
 	}
 	mutex_lock(&vmsim_swap_mutex);
@@ -532,12 +532,12 @@ struct vmsim_swap_area *vmsim_swap_drain_begin(const char *path,
 			a = t;
 	}
 	if (!a) {
-		pr_warn("swapoff %s: not a vmsim swap area that is on\n", path);
+		pr_warn_ratelimited("swapoff %s: not a vmsim swap area that is on\n", path);
 		err = -EINVAL;
 		goto out_unlock;
 	}
 	if (a->draining) {
-		pr_warn("swapoff %s: already being turned off\n", path);
+		pr_warn_ratelimited("swapoff %s: already being turned off\n", path);
 		err = -EBUSY;
 		goto out_unlock;
 	}
@@ -615,8 +615,8 @@ void vmsim_swap_drain_end(struct vmsim_swap_area *a, int err)
 	mutex_lock(&vmsim_swap_mutex);
 	if (err) {
 		vmsim_swap_set_draining(a, false);
-		pr_warn("swapoff %s: stopped (error %d); the area stays on\n",
-			a->path, err);
+		pr_warn_ratelimited("swapoff %s: stopped (error %d); the area stays on\n",
+				    a->path, err);
 		mutex_unlock(&vmsim_swap_mutex);
 		return;
 	}
