@@ -117,8 +117,8 @@ int vmsim_swapoff(const char *path)
 	if (!err)
 		err = vmsim_walk_objects(vmsim_swapoff_object, &so);
 	if (!err && so.bad) {
-		pr_warn_ratelimited("swapoff %s: %lu pages could not be read back correctly\n",
-				    path, so.bad);
+		pr_warn("swapoff %s: %lu pages could not be read back correctly\n",
+			path, so.bad);
 		err = -EIO;
 	}
 	/*

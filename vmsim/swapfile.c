@@ -615,8 +615,8 @@ void vmsim_swap_drain_end(struct vmsim_swap_area *a, int err)
 	mutex_lock(&vmsim_swap_mutex);
 	if (err) {
 		vmsim_swap_set_draining(a, false);
-		pr_warn_ratelimited("swapoff %s: stopped (error %d); the area stays on\n",
-				    a->path, err);
+		pr_warn("swapoff %s: stopped (error %d); the area stays on\n",
+			a->path, err);
 		mutex_unlock(&vmsim_swap_mutex);
 		return;
 	}
