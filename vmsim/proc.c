@@ -41,18 +41,17 @@ static int vmsim_meminfo_show(struct seq_file *m, void *v)
 	unsigned long unevictable = vmsim_lru_count(VMSIM_LRU_UNEVICTABLE);
 	unsigned long low = READ_ONCE(vmsim_wmark.low);
 	unsigned long swapcache = vmsim_stat_sum(VMSIM_NR_SWAPCACHE);
-	unsigned long swap_total = vmsim_swap_nr_total();
-	unsigned long swap_free = vmsim_swap_nr_free();
+	unsigned long swap_total, swap_free, available;
+
+	vmsim_swap_nr(&swap_total, &swap_free);
 	/*
 	 * As si_mem_available(): what is free above the low watermark, plus
 	 * what reclaim can take without losing data: clean frames (zero, or
-	 * with a copy in swap).
+	 * with a copy in swap), plus dirty ones as far as swap has room.
 	 */
-	unsigned long available = (free > low ? free - low : 0) +
-				  (resident > dirty ? resident - dirty : 0);
-
-	/* Dirty pages can go too, as far as swap has room for them. */
-	available += min(dirty, swap_free);
+	available = (free > low ? free - low : 0) +
+		    (resident > dirty ? resident - dirty : 0) +
+		    min(dirty, swap_free);
 
 	vmsim_show_kb(m, "MemTotal:", total);
 	vmsim_show_kb(m, "MemFree:", free);

@@ -101,7 +101,7 @@ static inline struct vmsim_swap_area *vmsim_swp_area(vmsim_swp_t swp)
 }
 
 bool vmsim_swap_on(void);
-unsigned long vmsim_swap_nr_total(void);
+void vmsim_swap_nr(unsigned long *total, unsigned long *free);
 unsigned long vmsim_swap_nr_free(void);
 unsigned int vmsim_swap_alloc(unsigned int n, vmsim_swp_t *out);
 void vmsim_swap_free_slot(vmsim_swp_t swp);

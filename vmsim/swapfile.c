@@ -64,13 +64,23 @@ bool vmsim_swap_on(void)
 }
 
 /**
- * vmsim_swap_nr_total() - slots in every area that is on (SwapTotal)
+ * vmsim_swap_nr() - SwapTotal and SwapFree, as one reader may show them
+ * @total: out, slots in every area that is on
+ * @free: out, free slots that can be given out (not those of an area
+ *	being drained), never more than @total
+ *
+ * The total is read once and the free count clamped to it: a reader that
+ * read the total twice could see an area come on between the reads and
+ * show more free than total.
  *
  * Context: Any context.
  */
-unsigned long vmsim_swap_nr_total(void)
+void vmsim_swap_nr(unsigned long *total, unsigned long *free)
 {
-	return max(atomic_long_read(&vmsim_swap_total), 0L);
+	long t = max(atomic_long_read(&vmsim_swap_total), 0L);
+
+	*total = t;
+	*free = clamp(atomic_long_read(&vmsim_swap_free), 0L, t);
 }
 
 /**
@@ -80,9 +90,10 @@ unsigned long vmsim_swap_nr_total(void)
  */
 unsigned long vmsim_swap_nr_free(void)
 {
-	long total = atomic_long_read(&vmsim_swap_total);
+	unsigned long total, free;
 
-	return clamp(atomic_long_read(&vmsim_swap_free), 0L, max(total, 0L));
+	vmsim_swap_nr(&total, &free);
+	return free;
 }
 
 /* Slots of @a that are neither used nor retired; the caller holds a->lock. */
