@@ -17,7 +17,8 @@ LAYERS=(
 	stat param crc pool shadow rmap vmsimfs object	# 1 leaves
 	swapfile swap_io				# 2 swap
 	readahead entry					# 3 entries
-	lru workingset vmscan reclaim			# 4 policy
+	lru workingset vmscan				# 4 policy
+	lru2 clock fifo random faclock policy reclaim
 	advise query fault swapctl ioctl dev proc main	# 5 top
 )
 

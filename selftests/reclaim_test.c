@@ -78,7 +78,7 @@ FIXTURE(reclaim) {
 	int fd;
 	struct vmsim_info info;
 	size_t pool;
-	char min_kb[16], scale[16];
+	char min_kb[16], scale[16], policy[32];
 };
 
 FIXTURE_SETUP(reclaim)
@@ -94,6 +94,7 @@ FIXTURE_SETUP(reclaim)
 				     sizeof(self->min_kb)));
 	ASSERT_EQ(0, vmsim_param_get("watermark_scale_factor", self->scale,
 				     sizeof(self->scale)));
+	ASSERT_EQ(0, vmsim_policy_get(self->policy, sizeof(self->policy)));
 }
 
 FIXTURE_TEARDOWN(reclaim)
@@ -103,6 +104,7 @@ FIXTURE_TEARDOWN(reclaim)
 	close(self->fd);
 	vmsim_param_set("min_free_kbytes", self->min_kb);
 	vmsim_param_set("watermark_scale_factor", self->scale);
+	vmsim_policy_set(self->policy);
 }
 
 /* Watermarks follow the parameters, and bad values are refused. */
@@ -266,6 +268,11 @@ TEST_F(reclaim, touched_once_goes_first)
 	ASSERT_NE(MAP_FAILED, once);
 	ASSERT_NE(MAP_FAILED, often);
 	ASSERT_NE(MAP_FAILED, fill);
+	/*
+	 * Second access promotes, first access goes first: lru2's rule.
+	 * (faclock keeps "once" too and lets the fill go: policy_test.)
+	 */
+	ASSERT_EQ(0, vmsim_policy_set("lru2"));
 	write_zeroes(once, n);
 	write_zeroes(often, n);
 	/* Pressure in steps, touching "often" between them. */
@@ -378,6 +385,8 @@ TEST_F(reclaim, refault_distance)
 	ASSERT_NE(MAP_FAILED, s);
 	ASSERT_NE(MAP_FAILED, b);
 	ASSERT_NE(NULL, e);
+	/* Refault distance is lru2's (Linux's workingset). */
+	ASSERT_EQ(0, vmsim_policy_set("lru2"));
 
 	/* Build an active list: a hot set referenced across reclaim passes. */
 	write_zeroes(h, hot);
@@ -502,6 +511,8 @@ TEST_F(reclaim, active_reference_survives_aging)
 	int round;
 
 	ASSERT_NE(MAP_FAILED, p);
+	/* Activation by aging passes is lru2's rule. */
+	ASSERT_EQ(0, vmsim_policy_set("lru2"));
 	pages_fill(p, x, 0xac);
 	write_zeroes(p + x * page_size, fill);
 	/* Referenced in two passes in a row: active. */

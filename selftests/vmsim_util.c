@@ -135,6 +135,39 @@ int vmsim_param_get(const char *name, char *val, size_t len)
 	return 0;
 }
 
+long vmsim_free_pages_settle(long want)
+{
+	long now = vmsim_free_pages();
+	int i;
+
+	for (i = 0; i < 500 && now < want; i++) {
+		usleep(10 * 1000);
+		now = vmsim_free_pages();
+	}
+	return now;
+}
+
+int vmsim_policy_get(char *name, size_t len)
+{
+	char all[256], *open_b, *close_b;
+	int err = vmsim_param_get("policy", all, sizeof(all));
+
+	if (err)
+		return err;
+	open_b = strchr(all, '[');
+	close_b = open_b ? strchr(open_b, ']') : NULL;
+	if (!close_b || (size_t)(close_b - open_b) > len)
+		return -EINVAL;
+	*close_b = 0;
+	snprintf(name, len, "%s", open_b + 1);
+	return 0;
+}
+
+int vmsim_policy_set(const char *name)
+{
+	return vmsim_param_set("policy", name);
+}
+
 long meminfo_kb(const char *file, const char *field)
 {
 	size_t n = strlen(field);

@@ -47,6 +47,13 @@ uint64_t pagemap_pfn(const void *addr);
 int vmsim_param_set(const char *name, const char *val);
 int vmsim_param_get(const char *name, char *val, size_t len);
 
+/*
+ * The replacement policy that is on (the bracketed name of the policy
+ * parameter), into @name; 0 or -errno.  Switch to another; 0 or -errno.
+ */
+int vmsim_policy_get(char *name, size_t len);
+int vmsim_policy_set(const char *name);
+
 /* A "Name:   N kB" field of a meminfo-format file, in kB; -1 if absent */
 /* VMSIM_IOC_SWAPON / SWAPOFF: 0 or -errno. */
 int vmsim_swapon_ioctl(int fd, const char *path, int prio, unsigned int flags);
@@ -60,6 +67,12 @@ long long vmstat_value(const char *file, const char *name);
 
 /* Pages of vmsim's pool that are free right now */
 long vmsim_free_pages(void);
+/*
+ * The free pages once they are back to @want, waiting up to 5 s: an
+ * object closed while reclaim or I/O held it is torn down a moment later,
+ * on vmsim's release workqueue.
+ */
+long vmsim_free_pages_settle(long want);
 
 /*
  * Run @fn(@arg) in a forked child; return the signal that killed it, 0 if

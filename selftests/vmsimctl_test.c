@@ -412,6 +412,35 @@ TEST_F(ctl, objects)
 	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1, "top -d 0"));
 }
 
+/* policy: lists the policies with the one on marked; switches; refuses. */
+TEST_F(ctl, policy)
+{
+	char cur[32];
+
+	ASSERT_EQ(0, vmsim_policy_get(cur, sizeof(cur)));
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "policy"));
+	EXPECT_NE(NULL, strstr(self->out, "  lru2 ")) {
+		TH_LOG("output: %s", self->out);
+	}
+	EXPECT_NE(NULL, strstr(self->out, "* faclock ")) {
+		TH_LOG("output: %s", self->out);
+	}
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "policy clock"));
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, "policy"));
+	EXPECT_NE(NULL, strstr(self->out, "* clock ")) {
+		TH_LOG("output: %s", self->out);
+	}
+	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1, "policy lru9"));
+	EXPECT_NE(NULL, strstr(self->out, "cannot switch to policy 'lru9'")) {
+		TH_LOG("output: %s", self->out);
+	}
+	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, "policy a b"));
+	/* As nobody: the list, but no switch. */
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), 65534, "policy"));
+	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), 65534, "policy fifo"));
+	EXPECT_EQ(0, vmsim_policy_set(cur));
+}
+
 /*
  * The example of the API (tools/examples/vmsim-heap.c) computes with
  * /dev/vmsim as its heap and reports what that did.

@@ -61,6 +61,9 @@ static void print_help(FILE *f)
 		"                            (default 1), COUNT times (default: forever)\n"
 		"  objects                   every object: owner, size, resident,\n"
 		"                            swapped and dirty pages, faults\n"
+		"  policy [NAME]             the page replacement policies, the one that\n"
+		"                            is on marked; with NAME, switch to it (lru2,\n"
+		"                            clock, fifo, random, faclock)\n"
 		"  help, --help              this text\n"
 		"\n"
 		"free, vmstat, swaps and top run the real tools in a private mount\n"
@@ -657,6 +660,63 @@ static int cmd_objects(int argc, char **argv)
 	return print_objects(false);
 }
 
+#define POLICY_PARAM	"/sys/module/vmsim/parameters/policy"
+
+/* What each policy is, for "vmsimctl policy". */
+static const struct {
+	const char *name, *what;
+} policy_help[] = {
+	{ "lru2", "two lists, active and inactive, with refault distance (Linux 6.1)" },
+	{ "clock", "one CLOCK: a referenced page gets a second chance" },
+	{ "fifo", "the first page in goes first, used or not" },
+	{ "random", "a resident page at random" },
+	{ "faclock", "a window, then a CLOCK that admits by frequency (default)" },
+};
+
+static int cmd_policy(int argc, char **argv)
+{
+	char line[256], *cur, *end;
+	size_t i;
+	FILE *f;
+
+	if (argc > 2) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (argc == 2) {
+		f = fopen(POLICY_PARAM, "w");
+		if (!f)
+			return fail("cannot open %s: %s%s", POLICY_PARAM,
+				    strerror(errno), errno == ENOENT ?
+				    " (is vmsim loaded?)" : "");
+		if (fputs(argv[1], f) < 0 || fclose(f))
+			return fail("cannot switch to policy '%s': %s%s", argv[1],
+				    strerror(errno), errno == EINVAL ?
+				    " (see vmsimctl policy)" : "");
+		return 0;
+	}
+	f = fopen(POLICY_PARAM, "r");
+	if (!f)
+		return fail("cannot open %s: %s%s", POLICY_PARAM,
+			    strerror(errno), errno == ENOENT ?
+			    " (is vmsim loaded?)" : "");
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return fail("cannot read %s", POLICY_PARAM);
+	}
+	fclose(f);
+	cur = strchr(line, '[');
+	end = cur ? strchr(cur, ']') : NULL;
+	if (!end)
+		return fail("cannot parse %s: %s", POLICY_PARAM, line);
+	*end = 0;
+	cur++;
+	for (i = 0; i < ARRAY_SIZE(policy_help); i++)
+		printf("%c %-8s %s\n", strcmp(cur, policy_help[i].name) ? ' ' : '*',
+		       policy_help[i].name, policy_help[i].what);
+	return 0;
+}
+
 /* top's summary lines: everything up to the first blank line. */
 static int top_summary(const char *path, const char *scale)
 {
@@ -753,6 +813,7 @@ static const struct {
 	{ "vmstat", cmd_vmstat },
 	{ "top", cmd_top },
 	{ "objects", cmd_objects },
+	{ "policy", cmd_policy },
 };
 
 int main(int argc, char **argv)

@@ -14,7 +14,7 @@
 #include "lru.h"
 #include "reclaim.h"
 #include "rmap.h"
-#include "vmscan.h"
+#include "policy.h"
 
 static int vmsim_dontneed_entry(struct vmsim_shadow *shadow, pgoff_t index,
 				u64 *sptep, void *data)
@@ -128,7 +128,7 @@ static int vmsim_advise_cold(struct vmsim_object *obj, pgoff_t start,
 				young = true;
 			if (young)
 				(*done)++;
-			vmsim_deactivate(sptep);
+			vmsim_policy_deactivate(sptep);
 		}
 		if (fatal_signal_pending(current)) {
 			kvfree(bits);
@@ -149,7 +149,7 @@ static int vmsim_pageout_entry(struct vmsim_shadow *shadow, pgoff_t index,
 {
 	struct vmsim_pageout_walk *pw = data;
 
-	if (vmsim_pageout(vmsim_shadow_object(shadow), sptep, pw->wb))
+	if (vmsim_policy_pageout(vmsim_shadow_object(shadow), sptep, pw->wb))
 		pw->done++;
 	return fatal_signal_pending(current) ? -EINTR : 0;
 }

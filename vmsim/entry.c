@@ -448,7 +448,7 @@ again:
 		/*
 		 * The frame is in a bio: wait for the write to finish.  Not
 		 * wait_on_bit(): once the write is done the page may be
-		 * evicted, and bit 56 becomes part of its eviction age.
+		 * evicted, and bit 54 becomes part of its ghost.
 		 */
 		vmsim_entry_unlock(sptep);
 		if (vmsim_wait_writeback(sptep))
@@ -799,7 +799,7 @@ static void vmsim_entry_write_done(void *cookie, int err)
 	u64 *sptep = (u64 *)((unsigned long)cookie & ~7UL);
 	enum vmsim_evictor by = (unsigned long)cookie & 7UL;
 	struct vmsim_object *obj;
-	bool active = false;
+	bool wanted = false;
 	struct page *page;
 	vmsim_swp_t swp;
 	pgoff_t index;
@@ -836,13 +836,13 @@ static void vmsim_entry_write_done(void *cookie, int err)
 				 0);
 		vmsim_stat_add(VMSIM_NR_SWAPCACHE, -1);
 		page->index = 0;
-		active = true;
+		wanted = true;
 		goto out_putback;
 	}
 	if (folio_mapped(page_folio(page)) || page_ref_count(page) != 2) {
 		/* Faulted in again (read): keep it, in the swap cache. */
 		vmsim_pte_update(sptep, VMSIM_PTE_WRITEBACK, 0);
-		active = true;
+		wanted = true;
 		goto out_putback;
 	}
 
@@ -863,7 +863,7 @@ static void vmsim_entry_write_done(void *cookie, int err)
 out_putback:
 	vmsim_entry_unlock(sptep);
 	vmsim_writeback_wake(sptep);
-	vmsim_ops->putback(page, active);
+	vmsim_ops->putback(page, wanted);
 	vmsim_object_put_async(obj);
 }
 

@@ -61,8 +61,8 @@ enum vmsim_resident_how {
  * @evicted: @e, a page the policy isolated, has left the pool: return the
  *	bits its entry keeps (VMSIM_PTE_EVICTION_MASK).
  * @putback: a page the policy isolated stays (its write ended with the
- *	page still wanted); list it again.  Takes over the isolation's page
- *	reference.
+ *	page used again, @wanted, or the write failed); list it again.
+ *	Takes over the isolation's page reference.
  * @dropped: @page is being given up (DONTNEED, teardown): take it off its
  *	list.  Spinlocks only.
  */
@@ -71,7 +71,7 @@ struct vmsim_entry_ops {
 			 enum vmsim_resident_how how);
 	void (*refault_zero)(u64 old);
 	u64 (*evicted)(u64 e);
-	void (*putback)(struct page *page, bool active);
+	void (*putback)(struct page *page, bool wanted);
 	void (*dropped)(struct page *page);
 };
 

@@ -21,6 +21,8 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/random.h>
+#include <linux/slab.h>
 #include <linux/sched.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
@@ -83,6 +85,69 @@ static DECLARE_WORK(vmsim_zero_work, vmsim_zero_work_fn);
 static LIST_HEAD(vmsim_orphans);
 static void vmsim_orphan_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(vmsim_orphan_work, vmsim_orphan_work_fn);
+
+/*
+ * The pool's frames as runs of consecutive PFNs, in the order they were
+ * allocated, for vmsim_pool_random_frame(): frame i of the pool is
+ * frame i - start of the run that holds it.
+ */
+struct vmsim_run {
+	unsigned long pfn;
+	unsigned long start;		/* index of its first frame */
+};
+
+static struct vmsim_run *vmsim_runs;
+static unsigned long vmsim_nr_runs;
+
+/* Record the runs of @frames (a list in allocation order); 0 or -ENOMEM. */
+static int vmsim_runs_init(struct list_head *frames)
+{
+	unsigned long n = 0, i = 0, prev = 0;
+	struct page *page;
+
+	list_for_each_entry(page, frames, lru) {
+		n += !i++ || page_to_pfn(page) != prev + 1;
+		prev = page_to_pfn(page);
+	}
+	vmsim_runs = kvmalloc_array(n, sizeof(*vmsim_runs), GFP_KERNEL);
+	if (!vmsim_runs)
+		return -ENOMEM;
+	n = 0;
+	i = 0;
+	list_for_each_entry(page, frames, lru) {
+		if (!i || page_to_pfn(page) != prev + 1)
+			vmsim_runs[n++] = (struct vmsim_run){
+				.pfn = page_to_pfn(page), .start = i,
+			};
+		prev = page_to_pfn(page);
+		i++;
+	}
+	vmsim_nr_runs = n;
+	return 0;
+}
+
+/**
+ * vmsim_pool_random_frame() - a frame of the pool, chosen at random
+ *
+ * Any frame, free or in use, each as likely as any other.
+ *
+ * Context: Any context.
+ */
+struct page *vmsim_pool_random_frame(void)
+{
+	unsigned long i = ((u64)get_random_u32() * vmsim_pool.nr_frames) >> 32;
+	unsigned long lo = 0, hi = vmsim_nr_runs - 1;
+
+	while (lo < hi) {
+		unsigned long mid = (lo + hi + 1) / 2;
+
+		if (vmsim_runs[mid].start <= i)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return pfn_to_page(vmsim_runs[lo].pfn + i - vmsim_runs[lo].start);
+}
 
 static void vmsim_pool_free_list(struct list_head *list)
 {
@@ -153,6 +218,9 @@ int vmsim_pool_init(void)
 	err = percpu_counter_init(&vmsim_pool.nr_free, nr_frames, GFP_KERNEL);
 	if (err)
 		goto out_free_zero;
+	err = vmsim_runs_init(&frames);
+	if (err)
+		goto out_destroy_counter;
 
 	list_splice(&frames, &vmsim_pool.zeroed);
 	vmsim_pool.nr_zeroed = nr_frames;
@@ -160,6 +228,8 @@ int vmsim_pool_init(void)
 	vmsim_pool.nr_frames = nr_frames;
 	return 0;
 
+out_destroy_counter:
+	percpu_counter_destroy(&vmsim_pool.nr_free);
 out_free_zero:
 	__free_page(vmsim_pool.zero_frame);
 	vmsim_pool.zero_frame = NULL;
@@ -227,6 +297,8 @@ void vmsim_pool_exit(void)
 	percpu_counter_destroy(&vmsim_pool.nr_free);
 	__free_page(vmsim_pool.zero_frame);
 	vmsim_pool.zero_frame = NULL;
+	kvfree(vmsim_runs);
+	vmsim_runs = NULL;
 }
 
 /* Refill a per-CPU cache from the zeroed list; the caller holds pcp->lock. */

@@ -47,6 +47,7 @@ struct page *vmsim_frame_alloc_unzeroed(void);
 void vmsim_frame_free(struct page *page);
 void vmsim_frame_release(struct page *page);
 unsigned long vmsim_zero_pending(void);
+struct page *vmsim_pool_random_frame(void);
 
 /* Free frames, exactly (for /proc). */
 static inline unsigned long vmsim_nr_free(void)

@@ -16,6 +16,7 @@
 #include <asm/cpufeature.h>
 
 #include "lru.h"
+#include "policy.h"
 #include "object.h"
 #include "pool.h"
 #include "proc.h"
@@ -36,8 +37,8 @@ static int vmsim_meminfo_show(struct seq_file *m, void *v)
 	unsigned long tables = atomic_long_read(&vmsim_nr_table_pages);
 	unsigned long resident = vmsim_stat_sum(VMSIM_NR_RESIDENT);
 	unsigned long dirty = vmsim_stat_sum(VMSIM_NR_DIRTY);
-	unsigned long active = vmsim_lru_count(VMSIM_LRU_ACTIVE);
-	unsigned long inactive = vmsim_lru_count(VMSIM_LRU_INACTIVE);
+	unsigned long active = vmsim_policy_nr_active();
+	unsigned long inactive = vmsim_policy_nr_inactive();
 	unsigned long unevictable = vmsim_lru_count(VMSIM_LRU_UNEVICTABLE);
 	unsigned long low = READ_ONCE(vmsim_wmark.low);
 	unsigned long swapcache = vmsim_stat_sum(VMSIM_NR_SWAPCACHE);
@@ -233,9 +234,9 @@ static unsigned long vmsim_vmstat_value(unsigned int src)
 	case VMSIM_G_FREE:
 		return vmsim_nr_free();
 	case VMSIM_G_INACTIVE:
-		return vmsim_lru_count(VMSIM_LRU_INACTIVE);
+		return vmsim_policy_nr_inactive();
 	case VMSIM_G_ACTIVE:
-		return vmsim_lru_count(VMSIM_LRU_ACTIVE);
+		return vmsim_policy_nr_active();
 	case VMSIM_G_UNEVICTABLE:
 		return vmsim_lru_count(VMSIM_LRU_UNEVICTABLE);
 	case VMSIM_G_ANON:
@@ -273,7 +274,8 @@ static int vmsim_vmstat_show(struct seq_file *m, void *v)
 			val += vmsim_vmstat_value(l->plus);
 		seq_printf(m, "%s %lu\n", l->name, val);
 	}
-	return 0;
+	/* Then each replacement policy's own counters. */
+	return vmsim_policy_show_stats(m);
 }
 
 /*
@@ -295,9 +297,9 @@ static int vmsim_zoneinfo_show(struct seq_file *m, void *v)
 	seq_printf(m, "        managed  %lu\n", total);
 	seq_printf(m, "      nr_free_pages %lu\n", vmsim_nr_free());
 	seq_printf(m, "      nr_zone_inactive_anon %lu\n",
-		   vmsim_lru_count(VMSIM_LRU_INACTIVE));
+		   vmsim_policy_nr_inactive());
 	seq_printf(m, "      nr_zone_active_anon %lu\n",
-		   vmsim_lru_count(VMSIM_LRU_ACTIVE));
+		   vmsim_policy_nr_active());
 	seq_printf(m, "      nr_zone_unevictable %lu\n",
 		   vmsim_lru_count(VMSIM_LRU_UNEVICTABLE));
 	return 0;

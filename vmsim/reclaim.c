@@ -11,8 +11,8 @@
  *   free <= min          the faulting task reclaims itself (direct reclaim)
  *
  * vmsimd (the pool's kswapd) also runs the proactive aging passes
- * (vmscan.c's vmsim_age()) as the pool fills.  What to reclaim is
- * vmscan.c's decision.
+ * (policy.c's vmsim_policy_age()) as the pool fills.  What to reclaim is
+ * the replacement policy's decision (policy.c).
  *
  * Progress is counted in frames really freed.  Pages sent to swap come
  * back as frames when their writes end; if the writes fail (a device
@@ -33,7 +33,7 @@
 #include "reclaim.h"
 #include "stat.h"
 #include "swap_io.h"
-#include "vmscan.h"
+#include "policy.h"
 #include "vmsim_trace.h"
 
 /* Pages vmsimd reclaims per call of vmsim_shrink(). */
@@ -202,7 +202,7 @@ static bool vmsimd_balance(void)
 				   VMSIM_MAX_WRITES_IN_FLIGHT, HZ);
 		if (vmsim_event_sum(VMSIM_SWAP_WRITE_ERRORS) != errors)
 			return false;
-		vmsim_shrink(VMSIM_KSWAPD_BATCH, VMSIM_BY_KSWAPD, &res);
+		vmsim_shrink(VMSIM_KSWAPD_BATCH, VMSIM_BY_KSWAPD, high, &res);
 		if (!res.reclaimed && !res.queued)
 			break;
 	}
@@ -239,7 +239,7 @@ static int vmsimd(void *unused)
 			break;
 		if (vmsim_aging_due()) {
 			percpu_counter_set(&vmsim_age_allocs, 0);
-			vmsim_age();
+			vmsim_policy_age();
 		}
 		if (!vmsim_free_below(READ_ONCE(vmsim_wmark.low)))
 			continue;
@@ -284,7 +284,8 @@ static bool vmsim_reclaim_direct(unsigned long errors)
 	struct vmsim_shrink_result res;
 
 	vmsim_count(VMSIM_ALLOCSTALL);
-	vmsim_shrink(VMSIM_DIRECT_BATCH, VMSIM_BY_DIRECT, &res);
+	vmsim_shrink(VMSIM_DIRECT_BATCH, VMSIM_BY_DIRECT,
+		     READ_ONCE(vmsim_wmark.high), &res);
 	return res.reclaimed ||
 	       (res.queued &&
 		vmsim_event_sum(VMSIM_SWAP_WRITE_ERRORS) == errors);
@@ -357,17 +358,25 @@ int vmsim_reclaim_init(void)
 	if (!vmsim_min_free_kbytes)
 		vmsim_min_free_kbytes =
 			vmsim_default_min_free_kbytes(vmsim_pool.nr_frames);
-	vmsim_vmscan_init();
-	err = percpu_counter_init(&vmsim_age_allocs, 0, GFP_KERNEL);
+	err = vmsim_policy_init();
 	if (err)
 		return err;
+	err = percpu_counter_init(&vmsim_age_allocs, 0, GFP_KERNEL);
+	if (err)
+		goto out_policy_exit;
 	vmsim_watermarks_update();
 	vmsimd_task = kthread_run(vmsimd, NULL, "vmsimd");
 	if (IS_ERR(vmsimd_task)) {
-		percpu_counter_destroy(&vmsim_age_allocs);
-		return PTR_ERR(vmsimd_task);
+		err = PTR_ERR(vmsimd_task);
+		goto out_destroy_counter;
 	}
 	return 0;
+
+out_destroy_counter:
+	percpu_counter_destroy(&vmsim_age_allocs);
+out_policy_exit:
+	vmsim_policy_exit();
+	return err;
 }
 
 void vmsim_reclaim_exit(void)
@@ -375,4 +384,5 @@ void vmsim_reclaim_exit(void)
 	kthread_stop(vmsimd_task);
 	vmsimd_task = NULL;
 	percpu_counter_destroy(&vmsim_age_allocs);
+	vmsim_policy_exit();
 }

@@ -16,13 +16,13 @@
  * into (table, index) without storing either per frame.
  *
  * Who writes which bits.  The state of an entry (PRESENT, ZERO, SWAPPED,
- * EVICTED, DIRTY, WRITEBACK, READAHEAD, the PFN or slot, the eviction age)
- * changes only under its entry lock, and only in entry.c.  The policy keeps
- * its own notes in the bits that describe a resident page (ACCESSED,
- * ACTIVE, and the PRESENT-only REFERENCED, UNEVICTABLE, FREQ) and flips
- * them atomically without the lock, with vmsim_pte_update_present(), which
- * gives up if the page left meanwhile (those bits are part of the eviction
- * age once it has).
+ * EVICTED, DIRTY, WRITEBACK, READAHEAD, the PFN or slot, the ghost)
+ * changes only under its entry lock, and only in entry.c.  The LRU lists
+ * and the policy keep their own notes in the bits that describe a resident
+ * page (ACCESSED, ACTIVE, and the PRESENT-only LRU and POLICY bits) and
+ * flip them atomically without the lock, with vmsim_pte_update_present(),
+ * which gives up if the page left meanwhile (those bits are part of the
+ * ghost once it has).
  */
 #ifndef _VMSIM_SHADOW_H
 #define _VMSIM_SHADOW_H
@@ -41,19 +41,17 @@
 /*
  * Internal entry bits, in the bits the uapi leaves to software.  Some
  * exist only while the entry is PRESENT (they share bits with the
- * eviction age of entries that are not).
+ * eviction information of entries that are not).
  *
  *   11       LOCKED        the entry lock (any state)
- *   10       EVICTED       not PRESENT: reclaim took the page; bits 45-63
- *                          hold its eviction age, bit 44 WORKINGSET
- *   44       WORKINGSET    ... it was on the active list when evicted
- *   45-63    eviction age  ... (VMSIM_EVICTION_BITS of the workingset clock)
- *   52       REFERENCED    PRESENT: referenced at the last inactive scan
- *   53       UNEVICTABLE   PRESENT: on the unevictable list
- *   54-55    FREQ          PRESENT, active: in how many of the last active
- *                          scans it was referenced (0-3)
- *   56       WRITEBACK     PRESENT and SWAPPED: being written to its slot
- *   57       READAHEAD     PRESENT and SWAPPED: read ahead, not faulted yet
+ *   10       EVICTED       not PRESENT: reclaim took the page; bits 44-63
+ *                          hold what the policy kept of it (its "ghost")
+ *   44-46    GHOST TAG     ... which policy wrote it (1-7; 0: none)
+ *   47-63    GHOST DATA    ... its 17 bits (an eviction age, a frequency)
+ *   52-53    LRU           PRESENT: which LRU list its frame is on (lru.c)
+ *   54       WRITEBACK     PRESENT and SWAPPED: being written to its slot
+ *   55       READAHEAD     PRESENT and SWAPPED: read ahead, not faulted yet
+ *   56-63    POLICY        PRESENT: the replacement policy's own 8 bits
  *
  * A PRESENT and SWAPPED entry is in the swap cache: its slot is in the
  * frame's page->index, since the PFN takes the bits a slot would use.
@@ -61,19 +59,48 @@
 #define VMSIM_PTE_LOCK_BIT	11
 #define VMSIM_PTE_LOCKED	BIT_ULL(VMSIM_PTE_LOCK_BIT)
 #define VMSIM_PTE_EVICTED	BIT_ULL(10)
-#define VMSIM_PTE_WORKINGSET	BIT_ULL(44)
-#define VMSIM_PTE_AGE_SHIFT	45
-#define VMSIM_EVICTION_BITS	19
-#define VMSIM_PTE_REFERENCED	BIT_ULL(52)
-#define VMSIM_PTE_UNEVICTABLE	BIT_ULL(53)
-#define VMSIM_PTE_FREQ_SHIFT	54
-#define VMSIM_PTE_FREQ_MASK	(3ULL << VMSIM_PTE_FREQ_SHIFT)
-#define VMSIM_PTE_WRITEBACK	BIT_ULL(56)
-#define VMSIM_PTE_READAHEAD	BIT_ULL(57)
+#define VMSIM_PTE_GHOST_SHIFT	44
+#define VMSIM_PTE_GHOST_TAGS	8
+#define VMSIM_GHOST_DATA_BITS	17
+#define VMSIM_PTE_LRU_SHIFT	52
+#define VMSIM_PTE_LRU_MASK	(3ULL << VMSIM_PTE_LRU_SHIFT)
+#define VMSIM_PTE_WRITEBACK	BIT_ULL(54)
+#define VMSIM_PTE_READAHEAD	BIT_ULL(55)
+#define VMSIM_PTE_POLICY_SHIFT	56
+#define VMSIM_PTE_POLICY_MASK	(0xffULL << VMSIM_PTE_POLICY_SHIFT)
 
 /* The eviction information of a non-present entry. */
-#define VMSIM_PTE_EVICTION_MASK	(VMSIM_PTE_EVICTED | VMSIM_PTE_WORKINGSET | \
-				 GENMASK_ULL(63, VMSIM_PTE_AGE_SHIFT))
+#define VMSIM_PTE_EVICTION_MASK	(VMSIM_PTE_EVICTED | \
+				 GENMASK_ULL(63, VMSIM_PTE_GHOST_SHIFT))
+
+/* The ghost a policy (@tag, 1-7) leaves in an evicted entry. */
+static inline u64 vmsim_ghost(unsigned int tag, u32 data)
+{
+	return VMSIM_PTE_EVICTED | (u64)tag << VMSIM_PTE_GHOST_SHIFT |
+	       (u64)(data & (BIT(VMSIM_GHOST_DATA_BITS) - 1)) <<
+	       (VMSIM_PTE_GHOST_SHIFT + 3);
+}
+
+/* The data of the ghost in @e, if policy @tag left it. */
+static inline bool vmsim_ghost_data(u64 e, unsigned int tag, u32 *data)
+{
+	if (!(e & VMSIM_PTE_EVICTED) ||
+	    ((e >> VMSIM_PTE_GHOST_SHIFT) & 7) != tag)
+		return false;
+	*data = e >> (VMSIM_PTE_GHOST_SHIFT + 3);
+	return true;
+}
+
+/* The policy's own bits of a resident entry, and back. */
+static inline unsigned int vmsim_pte_pbits(u64 e)
+{
+	return e >> VMSIM_PTE_POLICY_SHIFT;
+}
+
+static inline u64 vmsim_pbits_pte(unsigned int bits)
+{
+	return (u64)(bits & 0xff) << VMSIM_PTE_POLICY_SHIFT;
+}
 
 /**
  * struct vmsim_shadow - an object's shadow page table
@@ -177,8 +204,8 @@ static inline u64 vmsim_pte_update_present(u64 *sptep, unsigned long pfn,
 }
 
 /*
- * Is @e a page in the swap cache whose write is in flight?  (Bit 56 is
- * part of the eviction age of an entry that is not PRESENT.)
+ * Is @e a page in the swap cache whose write is in flight?  (Bit 54 is
+ * part of the ghost of an entry that is not PRESENT.)
  */
 static inline bool vmsim_pte_writeback(u64 e)
 {

@@ -10,7 +10,7 @@
 #include <linux/sched/signal.h>
 
 #include "entry.h"
-#include "lru.h"
+#include "policy.h"
 #include "pool.h"
 #include "reclaim.h"
 #include "swap.h"
@@ -36,7 +36,7 @@ int vmsim_swapon(const char *path, int prio, bool prefer)
 	if (err)
 		return err;
 	/* Pages parked for want of swap can go now. */
-	vmsim_lru_rescue_unevictable();
+	vmsim_policy_rescue_unevictable();
 	vmsim_reclaim_kick();
 	return 0;
 }

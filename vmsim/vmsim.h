@@ -26,7 +26,12 @@
  *                           policy through the ops the policy registers
  *  4 policy     lru.c       the LRU lists and their per-CPU add batches
  *               workingset.c refault distance
- *               vmscan.c    which pages go: scans, aging, PAGEOUT, COLD
+ *               vmscan.c    the scan machinery: harvest, evict, PAGEOUT
+ *               lru2.c clock.c fifo.c random.c faclock.c
+ *                           the replacement policies, one per file
+ *               policy.c    the policy that is on, switching it, aging,
+ *                           the reclaim pass; it registers the
+ *                           vmsim_entry_ops
  *               reclaim.c   when and who: watermarks, vmsimd, direct
  *                           reclaim, allocation with reclaim
  *  5 top        object.c    object lifecycle, walks, /proc/vmsim_objects
@@ -40,6 +45,11 @@
  *
  *   mm->mmap_lock or the per-VMA lock        (page faults, ->mmap)
  *     shadow entry lock                       (VMSIM_PTE_LOCKED bit; sleeps)
+ *       vmsim_policy_sem                      (rwsem: read to reclaim, age
+ *                                              or move; write to switch)
+ *         vmsim_referenced_sem                (rwsem: read by scans, write
+ *                                              by aging, per leaf table)
+ *           mapping->i_mmap_rwsem             (the accessed-bit walks)
  *       page lock of a pool frame             (after the entry lock only)
  *       mapping->i_mmap_rwsem                 (unmap_mapping_pages, PTE walks)
  *         page table lock                     (inside the core's helpers)

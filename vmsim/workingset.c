@@ -3,7 +3,7 @@
  * Workingset refault detection, as mm/workingset.c does it.
  *
  * A clock (vmsim_nonresident_age) counts evictions and activations.  An
- * evicted page's shadow entry keeps the clock's value at its eviction
+ * evicted page's ghost keeps the clock's value at its eviction
  * (VMSIM_EVICTION_BITS of it, in buckets of 2^bucket_order for large
  * pools) and whether it was active.  When the page faults back, the
  * refault distance (the clock now minus then) says how many pages left or
@@ -14,7 +14,6 @@
 #include <linux/atomic.h>
 #include <linux/log2.h>
 
-#include "shadow.h"
 #include "stat.h"
 #include "workingset.h"
 
@@ -37,19 +36,18 @@ void vmsim_workingset_init(unsigned long pool_frames)
 }
 
 /**
- * vmsim_workingset_eviction() - the shadow bits an evicted page keeps
+ * vmsim_workingset_eviction() - the ghost data of a page being evicted
  * @was_active: it was on the active list
  *
  * Context: Any context.
- * Return: EVICTED, WORKINGSET if @was_active, and the eviction age.
+ * Return: the eviction age, and VMSIM_GHOST_WORKINGSET if @was_active.
  */
-u64 vmsim_workingset_eviction(bool was_active)
+u32 vmsim_workingset_eviction(bool was_active)
 {
 	unsigned long age = atomic_long_inc_return(&vmsim_nonresident_age);
 
-	return VMSIM_PTE_EVICTED | (was_active ? VMSIM_PTE_WORKINGSET : 0) |
-	       ((u64)((age >> vmsim_bucket_order) & VMSIM_EVICTION_MASK)
-		<< VMSIM_PTE_AGE_SHIFT);
+	return ((age >> vmsim_bucket_order) & VMSIM_EVICTION_MASK) |
+	       (was_active ? VMSIM_GHOST_WORKINGSET : 0);
 }
 
 /**
@@ -64,7 +62,7 @@ void vmsim_workingset_activation(void)
 
 /**
  * vmsim_workingset_refault() - an evicted page is coming back
- * @e: its shadow entry (EVICTED)
+ * @ghost: what vmsim_workingset_eviction() gave at its eviction
  * @active: pages on the active list now
  *
  * Counts the refault, and whether it is within the workingset.
@@ -72,19 +70,18 @@ void vmsim_workingset_activation(void)
  * Context: Any context.
  * Return: true to activate the page.
  */
-bool vmsim_workingset_refault(u64 e, unsigned long active)
+bool vmsim_workingset_refault(u32 ghost, unsigned long active)
 {
 	unsigned long now = atomic_long_read(&vmsim_nonresident_age);
-	unsigned long eviction = (e >> VMSIM_PTE_AGE_SHIFT) & VMSIM_EVICTION_MASK;
+	unsigned long eviction = ghost & VMSIM_EVICTION_MASK;
 	unsigned long distance;
 
 	distance = (((now >> vmsim_bucket_order) - eviction) &
 		    VMSIM_EVICTION_MASK) << vmsim_bucket_order;
-	vmsim_count(VMSIM_WORKINGSET_REFAULT);
 	if (distance > active)
 		return false;
 	vmsim_count(VMSIM_WORKINGSET_ACTIVATE);
-	if (e & VMSIM_PTE_WORKINGSET)
+	if (ghost & VMSIM_GHOST_WORKINGSET)
 		vmsim_count(VMSIM_WORKINGSET_RESTORE);
 	vmsim_workingset_activation();
 	return true;

@@ -58,7 +58,9 @@
  *		PRESENT the page is in the swap cache (resident, with an
  *		up-to-date copy in its slot)
  * ZERO		never written: reads see the shared zero frame, no frame spent
- * ACTIVE	on the active LRU list (else the inactive one, when PRESENT)
+ * ACTIVE	on a list the replacement policy counts as active (lru2's
+ *		active list, faclock's main clock; never under clock, fifo
+ *		or random)
  *
  * RW and USER describe the real page tables; they are filled in when the
  * entries are read (VMSIM_IOC_PTE_QUERY) and are not kept in the table.
