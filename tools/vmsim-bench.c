@@ -41,9 +41,12 @@
  *   --label L       meminfo, spin: a name printed with the result
  *
  * Trace options:
- *   --pattern P     zipf (Zipf 0.99 over the working set), loop (a loop
- *                   slightly larger than the pool), hotscan (a hot set of a
- *                   quarter of the pool, mixed with a one-time scan)
+ *   --pattern P     zipf (Zipf 0.99 over the working set), phase (Zipf
+ *                   whose hot pages move at each quarter of the trace),
+ *                   loop (a loop slightly larger than the pool), hotscan (a
+ *                   hot set of a quarter of the pool, mixed with a one-time
+ *                   scan), or file:PATH (a trace from elsewhere: native-endian
+ *                   32-bit page numbers, one per access)
  *   --pool-pages N  the capacity the trace is sized against (vmsim's pool)
  *   --ws-mult N     working set = N x pool (default 4)
  *   --accesses N    accesses in the trace (default 4 x working set)
@@ -54,8 +57,13 @@
  *   --sample MS     every MS milliseconds while replaying, read MemFree,
  *                   Active, Inactive, Active(anon) and Inactive(anon) from
  *                   /proc/vmsim_meminfo (vmsim only); printed afterwards
+ *   --policy NAME   vmsim only: switch vmsim to this replacement policy
+ *                   first; the result's backend is "vmsim-NAME"
  *   backend "belady": no memory is touched; Belady's optimal replacement is
  *                   computed for the same trace and capacity
+ *   backend "a0":   (zipf) no memory is touched; A0, the best an online
+ *                   policy can do on an independent-reference trace
+ *                   (evict the page with the lowest true probability)
  *
  * Each result is one line, "BENCH " followed by a JSON object:
  *   {"workload":..., "backend":..., "threads":..., "procs":..., "pages":...,
@@ -77,6 +85,7 @@
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,10 +98,11 @@
 #include <linux/vmsim.h>
 
 /* B_CPU: no memory, arithmetic only (spin). */
-enum backend { B_VMSIM, B_SHARED, B_PRIVATE, B_BELADY, B_CPU, NR_BACKENDS };
+enum backend { B_VMSIM, B_SHARED, B_PRIVATE, B_BELADY, B_A0, B_CPU,
+	       NR_BACKENDS };
 
 static const char * const backend_names[NR_BACKENDS] = {
-	"vmsim", "shared", "private", "belady", "cpu",
+	"vmsim", "shared", "private", "belady", "a0", "cpu",
 };
 
 #define MAX_WORKERS	64
@@ -114,6 +124,7 @@ struct opts {
 	const char *cgroup;
 	int fill_data;
 	int sample_ms;
+	const char *policy;
 };
 
 static size_t page_size;
@@ -645,17 +656,69 @@ static double rng_double(void)
 	return (rng_next() >> 11) * (1.0 / 9007199254740992.0);
 }
 
-/* The trace: a page number per access, over [0, ws). */
+/* Shuffle @perm[0..n) (Fisher-Yates, with the trace's generator). */
+static void shuffle(unsigned int *perm, size_t n)
+{
+	size_t r;
+
+	for (r = n - 1; r > 0; r--) {
+		size_t j = rng_next() % (r + 1);
+		unsigned int x = perm[r];
+
+		perm[r] = perm[j];
+		perm[j] = x;
+	}
+}
+
+/*
+ * For the Zipf trace: the popularity rank of each page (0: the most
+ * popular), for A0.  NULL for the other traces.
+ */
+static unsigned int *trace_rank;
+
+/*
+ * A trace from a file (recorded elsewhere, e.g. from a real program): native
+ * 32-bit page numbers, dense from 0.  Return the trace (at most @max
+ * accesses) and set *@n and the working set *@ws.
+ */
+static unsigned int *load_trace(const char *path, size_t max, size_t *n,
+				size_t *ws)
+{
+	unsigned int *t = malloc(max * sizeof(*t));
+	FILE *f = fopen(path, "rb");
+	size_t i;
+
+	if (!t || !f) {
+		free(t);
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	*n = fread(t, sizeof(*t), max, f);
+	fclose(f);
+	*ws = 0;
+	for (i = 0; i < *n; i++)
+		if (t[i] >= *ws)
+			*ws = t[i] + 1;
+	return *n ? t : NULL;
+}
+
+/*
+ * The trace: a page number per access, over [0, ws).  "phase" is Zipf
+ * whose hot pages move: the ranks are scattered over the pages anew at
+ * each quarter of the trace.
+ */
 static unsigned int *make_trace(const struct opts *o, size_t ws)
 {
 	unsigned int *t = malloc(o->accesses * sizeof(*t));
+	bool phase = !strcmp(o->pattern, "phase");
 	size_t i;
 
 	if (!t)
 		return NULL;
 	rng_state = o->seed * 0x9e3779b97f4a7c15ULL + 1;
 
-	if (!strcmp(o->pattern, "zipf")) {
+	if (!strcmp(o->pattern, "zipf") || phase) {
 		/* Zipf 0.99 over ranks, ranks scattered over the pages. */
 		double *cdf = malloc(ws * sizeof(*cdf)), sum = 0;
 		unsigned int *perm = malloc(ws * sizeof(*perm));
@@ -668,16 +731,20 @@ static unsigned int *make_trace(const struct opts *o, size_t ws)
 			cdf[r] = sum;
 			perm[r] = r;
 		}
-		for (r = ws - 1; r > 0; r--) {
-			size_t j = rng_next() % (r + 1);
-			unsigned int x = perm[r];
-
-			perm[r] = perm[j];
-			perm[j] = x;
+		shuffle(perm, ws);
+		if (!phase) {
+			trace_rank = malloc(ws * sizeof(*trace_rank));
+			if (!trace_rank)
+				return NULL;
+			for (r = 0; r < ws; r++)
+				trace_rank[perm[r]] = r;
 		}
 		for (i = 0; i < o->accesses; i++) {
 			double u = rng_double() * sum;
 			size_t lo = 0, hi = ws - 1;
+
+			if (phase && i && i % (o->accesses / 4) == 0)
+				shuffle(perm, ws);
 
 			while (lo < hi) {
 				size_t mid = (lo + hi) / 2;
@@ -811,6 +878,68 @@ static size_t belady(const unsigned int *t, size_t n, size_t ws, size_t cap)
 }
 
 /*
+ * A0 (Aho, Denning and Ullman, 1971): on a miss with the cache full,
+ * evict the resident page least likely to be used, by its true
+ * probability (its Zipf rank).  The best an online policy can do in
+ * expectation on an independent-reference trace; Belady's MIN, which
+ * knows the future, is not reachable online.  Returns the misses on pages
+ * seen before.
+ */
+static size_t a0(const unsigned int *t, size_t n, size_t ws, size_t cap)
+{
+	unsigned int *page_of = malloc(ws * sizeof(*page_of));
+	/* A max-heap of the ranks of resident pages. */
+	unsigned int *heap = malloc((ws + 1) * sizeof(*heap));
+	char *in = calloc(ws, 1), *seen = calloc(ws, 1);
+	size_t i, hn = 0, resident = 0, refaults = 0;
+
+	if (!page_of || !heap || !in || !seen || !trace_rank)
+		return (size_t)-1;
+	for (i = 0; i < ws; i++)
+		page_of[trace_rank[i]] = i;
+	for (i = 0; i < n; i++) {
+		unsigned int p = t[i], r = trace_rank[p];
+		size_t k;
+
+		if (in[p])
+			continue;
+		if (seen[p])
+			refaults++;
+		seen[p] = 1;
+		if (resident == cap) {
+			/* Evict the highest rank resident (never p, not in). */
+			unsigned int top = heap[0], x = heap[--hn];
+
+			for (k = 0;;) {
+				size_t c = 2 * k + 1;
+
+				if (c >= hn)
+					break;
+				if (c + 1 < hn && heap[c + 1] > heap[c])
+					c++;
+				if (heap[c] <= x)
+					break;
+				heap[k] = heap[c];
+				k = c;
+			}
+			heap[k] = x;
+			in[page_of[top]] = 0;
+			resident--;
+		}
+		in[p] = 1;
+		resident++;
+		for (k = hn++; k && heap[(k - 1) / 2] < r; k = (k - 1) / 2)
+			heap[k] = heap[(k - 1) / 2];
+		heap[k] = r;
+	}
+	free(page_of);
+	free(heap);
+	free(in);
+	free(seen);
+	return refaults;
+}
+
+/*
  * A child process that reads /proc/vmsim_meminfo every @ms milliseconds
  * while a trace replays: free frames and the LRU lists over time.  Not a
  * thread: a second thread in the replaying process would make every TLB
@@ -896,7 +1025,7 @@ static void sampler_stop(struct sampler *sm)
 
 /* Replay @t on a mapping of @ws pages; the pass's figures into @c. */
 static int replay(const struct opts *o, enum backend b, const unsigned int *t,
-		  size_t ws, struct counters *c, double *secs)
+		  size_t n, size_t ws, struct counters *c, double *secs)
 {
 	struct stat_files sf;
 	struct counters c0;
@@ -915,7 +1044,7 @@ static int replay(const struct opts *o, enum backend b, const unsigned int *t,
 	stat_files_init(&sf, b, o->cgroup);
 	counters_read(&c0, RUSAGE_SELF, &sf);
 	t0 = now();
-	for (i = 0; i < o->accesses; i++) {
+	for (i = 0; i < n; i++) {
 		char *p = r.p + (size_t)t[i] * page_size;
 
 		*p = o->fill_data ? (char)(t[i] | 1) : 0;
@@ -928,36 +1057,75 @@ static int replay(const struct opts *o, enum backend b, const unsigned int *t,
 	return 0;
 }
 
+/* Make @name vmsim's replacement policy; 0 or -1. */
+static int set_policy(const char *name)
+{
+	FILE *f = fopen("/sys/module/vmsim/parameters/policy", "w");
+	int err;
+
+	if (!f)
+		return -1;
+	err = fputs(name, f) < 0;
+	return fclose(f) || err ? -1 : 0;
+}
+
 static int run_trace(const struct opts *o, enum backend b)
 {
-	size_t ws = o->pool_pages * o->ws_mult, i, compulsory = 0;
+	size_t ws = o->pool_pages * o->ws_mult, n = o->accesses, i;
+	const char *file = !strncmp(o->pattern, "file:", 5) ?
+			   o->pattern + 5 : NULL;
+	size_t compulsory = 0;
 	struct counters c = { 0 };
-	char workload[64];
+	char workload[64], backend[64];
 	unsigned int *t;
 	double secs = 0;
 	char *seen;
 
-	t = make_trace(o, ws);
-	seen = calloc(ws, 1);
+	t = file ? load_trace(file, n ? n : 1 << 24, &n, &ws) :
+		   make_trace(o, ws);
+	seen = t ? calloc(ws, 1) : NULL;
 	if (!t || !seen) {
 		fprintf(stderr, "vmsim-bench: bad trace options or no memory\n");
 		return -1;
 	}
-	for (i = 0; i < o->accesses; i++)
+	for (i = 0; i < n; i++)
 		if (!seen[t[i]]) {
 			seen[t[i]] = 1;
 			compulsory++;
 		}
-	snprintf(workload, sizeof(workload), "trace-%s", o->pattern);
-	if (b == B_BELADY)
-		c.refaults = belady(t, o->accesses, ws, o->pool_pages);
-	else if (replay(o, b, t, ws, &c, &secs))
-		return -1;
+	if (file) {
+		const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 
-	print_head(workload, backend_names[b], o, ws);
+		snprintf(workload, sizeof(workload), "trace-%.*s",
+			 (int)strcspn(base, "."), base);
+	} else {
+		snprintf(workload, sizeof(workload), "trace-%s", o->pattern);
+	}
+	snprintf(backend, sizeof(backend), "%s", backend_names[b]);
+	if (b == B_VMSIM && o->policy) {
+		if (set_policy(o->policy)) {
+			fprintf(stderr, "vmsim-bench: cannot set policy %s\n",
+				o->policy);
+			return -1;
+		}
+		snprintf(backend, sizeof(backend), "vmsim-%s", o->policy);
+	}
+	if (b == B_BELADY) {
+		c.refaults = belady(t, n, ws, o->pool_pages);
+	} else if (b == B_A0) {
+		if (!trace_rank) {
+			fprintf(stderr, "vmsim-bench: a0 needs the zipf trace\n");
+			return -1;
+		}
+		c.refaults = a0(t, n, ws, o->pool_pages);
+	} else if (replay(o, b, t, n, ws, &c, &secs)) {
+		return -1;
+	}
+
+	print_head(workload, backend, o, ws);
 	printf("\"accesses\":%zu,\"capacity\":%zu,\"compulsory\":%zu,",
-	       o->accesses, o->pool_pages, compulsory);
-	print_figures(secs, o->accesses, "accesses/s", &c, SHOW_REFAULTS);
+	       n, o->pool_pages, compulsory);
+	print_figures(secs, n, "accesses/s", &c, SHOW_REFAULTS);
 	print_end();
 	free(t);
 	free(seen);
@@ -1267,6 +1435,8 @@ static int parse_opt(struct opts *o, const char *name, const char *v)
 		o->cgroup = v;
 	else if (!strcmp(name, "--sample"))
 		o->sample_ms = atoi(v);
+	else if (!strcmp(name, "--policy"))
+		o->policy = v;
 	else if (!strcmp(name, "--fill") && (!strcmp(v, "data") || !strcmp(v, "zero")))
 		o->fill_data = !strcmp(v, "data");
 	else
@@ -1276,7 +1446,7 @@ static int parse_opt(struct opts *o, const char *name, const char *v)
 
 static int main_trace(struct opts *o)
 {
-	if (!o->pool_pages || o->backend < 0 || o->backend > B_BELADY ||
+	if (!o->pool_pages || o->backend < 0 || o->backend > B_A0 ||
 	    !o->ws_mult)
 		usage();
 	if (!o->accesses)

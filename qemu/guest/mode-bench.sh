@@ -43,16 +43,18 @@ TOUCH_BACKENDS="vmsim $KERNEL_SIDES"
 SCALE="threads:1 threads:2 threads:4 procs:2 procs:4"
 scale_touches=$(words $SCALE)
 in_groups speed && scale_touches=$((scale_touches - 1))
-TRACES="zipf loop hotscan"
-TRACE_BACKENDS="belady vmsim $KERNEL_SIDES"
-in_groups traces-vmsim && TRACE_BACKENDS=vmsim
+TRACES="zipf phase loop hotscan"
+# vmsim with its default policy (faclock), then with each other policy.
+OTHER_POLICIES="lru2 clock fifo random"
+TRACE_BACKENDS="belady vmsim $(for q in $OTHER_POLICIES; do printf 'vmsim-%s ' $q; done)$KERNEL_SIDES"
+in_groups traces-vmsim && TRACE_BACKENDS="vmsim $(for q in $OTHER_POLICIES; do printf 'vmsim-%s ' $q; done)"
 SWAPS="seq rand"
 nb=$(words $TOUCH_BACKENDS)
 total=0
 in_groups meta && total=$((total + 4))
 in_groups speed && total=$((total + 2 * nb))
 in_groups scale && total=$((total + $(words $SCALE) + scale_touches * nb))
-in_groups traces traces-vmsim && total=$((total + 1 + $(words $TRACES) * $(words $TRACE_BACKENDS)))
+in_groups traces traces-vmsim && total=$((total + 2 + $(words $TRACES) * $(words $TRACE_BACKENDS)))
 in_groups swap && total=$((total + 2 + $(words $SWAPS) * nb))
 step=0
 progress() {	# progress WHAT...: a step begins
@@ -155,11 +157,21 @@ if in_groups traces traces-vmsim; then
 			progress "trace $p $b"
 			sample=
 			[ $p/$b = zipf/vmsim ] && sample="--sample 50"
+			case $b in
+			vmsim-*) pol="--policy ${b#vmsim-}"; b=vmsim ;;
+			*) pol= ;;
+			esac
 			vmsim-bench trace --pattern $p --pool-pages $TPOOL \
 				--accesses 1048576 --backend $b --seed "$SEED" $sample \
-				--cgroup /sys/fs/cgroup/bench || fail=1
+				$pol --cgroup /sys/fs/cgroup/bench || fail=1
+			[ -n "$pol" ] && echo faclock >/sys/module/vmsim/parameters/policy
 		done
 	done
+	in_groups traces && {
+		progress "trace zipf a0"
+		vmsim-bench trace --pattern zipf --pool-pages $TPOOL \
+			--accesses 1048576 --backend a0 --seed "$SEED" || fail=1
+	}
 	kernel_side_down
 	rmmod vmsim || fail=1
 fi
