@@ -6,6 +6,8 @@
 #   make KVER=6.12       ... against Debian's 6.12 headers (or KVER=debug-6.12)
 #   make KDIR=/path      ... against any prepared kernel tree
 #   make demo            boot stock-6.1 in QEMU and run the demo
+#   make shell           a shell in the guest with vmsim loaded and swap on
+#                        (KERNEL=stock-6.12, POOL_MB=64; exit powers off)
 #   make check           lint + selftests on stock-6.1, stock-6.12 and the
 #                        debug kernels debug-6.1 and debug-6.12
 #                        (KERNELS="stock-6.1" narrows it)
@@ -31,7 +33,7 @@ KERNELS ?= stock-6.1 stock-6.12 debug-6.1 debug-6.12
 KERNEL ?= stock-6.1
 MODE ?= check
 
-.PHONY: all module selftests tools setup demo check bench stress fuzz lint docs htmldocs install run debug-kernel clean
+.PHONY: all module selftests tools setup demo shell check bench stress fuzz lint docs htmldocs install run debug-kernel clean
 
 all: module selftests tools
 
@@ -50,6 +52,11 @@ setup:
 
 demo: setup
 	@qemu/run.sh -k stock-6.1 -m demo --quiet --show-job
+
+POOL_MB ?= 64
+shell: setup
+	@qemu/run.sh -k $(KERNEL) -m shell -a "harness.pool_mb=$(POOL_MB)" \
+		--interactive
 
 check: setup
 	@KERNELS="$(KERNELS)" scripts/check.sh

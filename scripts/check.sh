@@ -9,10 +9,11 @@
 #   2. scripts/lint.sh           W=1, sparse, checkpatch, docs (one test each)
 #   3. scripts/packaging.sh      make install and DKMS, for both kernels
 #   4. qemu/run.sh -m check      the selftests on each kernel in $KERNELS
-#   5. the harness self-tests    deliberately broken runs must be judged failed
+#   5. scripts/shell-test.py     make shell, driven through a pseudo-terminal
+#   6. the harness self-tests    deliberately broken runs must be judged failed
 #
 # KERNELS (default "stock-6.1 stock-6.12 debug-6.1 debug-6.12") narrows step 4;
-# HARNESS_SELFTEST=0 skips step 5.  The last line is
+# HARNESS_SELFTEST=0 skips step 6.  The last line is
 #   N passed, N failed, N skipped
 
 set -uo pipefail
@@ -90,8 +91,14 @@ for k in $KERNELS; do
 	run "$k" -m check
 done
 
+first=${KERNELS%% *}
+echo "== shell on $first (typed into a pseudo-terminal)"
+sh_out=$("$top/scripts/shell-test.py" "$first" "$top/out/check/shell" 2>&1)
+echo "$sh_out"
+read -r p f s <<<"$(echo "$sh_out" | sed -n 's/^vmsim-shell: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p')"
+add "${p:-0}" "${f:-1}" "${s:-0}" "shell $first: ${p:-0} passed, ${f:-1} failed"
+
 if [ "$HARNESS_SELFTEST" != 0 ]; then
-	first=${KERNELS%% *}
 	run "$first" -m harness-warn --faulty --expect-fail
 	# One passing test plus one that fails: the run must be judged failed.
 	run "$first" -m check -i failtest -T pool_test --expect-fail

@@ -470,4 +470,64 @@ TEST_F(ctl, heap_example)
 	EXPECT_NE(NULL, strstr(self->out, "resident 245, dirty 245"));
 }
 
+/*
+ * record runs a program, samples it and draws a PNG: a real picture (PNG
+ * signature, the size asked of gnuplot, not a few bytes), with a page map
+ * that saw the program's pages dirty and the counters sampled over time.
+ */
+TEST_F(ctl, record_draws_a_png)
+{
+	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+	unsigned char head[24];
+	char line[256];
+	int dirty = 0, counters = 0;
+	long size;
+	FILE *f;
+
+	if (system("command -v vmsim-demo >/dev/null && command -v gnuplot >/dev/null"))
+		SKIP(return, "vmsim-demo or gnuplot is not in PATH");
+	unlink("/tmp/rec.png");
+	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1,
+			     "record -o /tmp/rec.png -i 50 -- vmsim-demo 8")) {
+		TH_LOG("output: %s", self->out);
+	}
+	EXPECT_NE(NULL, strstr(self->out, "/tmp/rec.png: "));
+	f = fopen("/tmp/rec.png", "rb");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fread(head, sizeof(head), 1, f));
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fclose(f);
+	EXPECT_EQ(0, memcmp(head, sig, sizeof(sig)));
+	/* IHDR: width and height, big-endian, as the script asked. */
+	EXPECT_EQ(1000, head[16] << 24 | head[17] << 16 | head[18] << 8 | head[19]);
+	EXPECT_EQ(1100, head[20] << 24 | head[21] << 16 | head[22] << 8 | head[23]);
+	EXPECT_GT(size, 8000);
+
+	/* The page map saw dirty pages (state 4); the counters have rows. */
+	f = fopen("/tmp/rec.png.pages", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int col, st;
+		double t;
+
+		if (sscanf(line, "%u %lf %u", &col, &t, &st) == 3 && st == 4)
+			dirty++;
+	}
+	fclose(f);
+	EXPECT_GT(dirty, 0);
+	f = fopen("/tmp/rec.png.counters", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		counters += line[0] != '#';
+	fclose(f);
+	EXPECT_GE(counters, 2);
+
+	/* Wrong use: no command, a pid that does not exist. */
+	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, "record"));
+	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1,
+			     "record -p 999999 -o /tmp/rec2.png"));
+	EXPECT_NE(NULL, strstr(self->out, "no process 999999"));
+}
+
 TEST_HARNESS_MAIN

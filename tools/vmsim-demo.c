@@ -1,116 +1,140 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmsim-demo: map /dev/vmsim, touch it, and show what vmsim's
- * /proc/vmsim_meminfo says before, during and after.
+ * vmsim-demo: the life of a page on vmsim, told with vmsim's own tools.
  *
- * Usage: vmsim-demo [MiB]     (default 16)
+ * Usage: vmsim-demo [MiB]     (default: 3 x the pool)
  *
- * Steps: map MiB of an object; read all of it (never-written pages map the
- * shared zero frame and spend nothing); write half of it (each page now
- * takes a frame from the pool); close the object (every frame comes back).
- * A snapshot of /proc/vmsim_meminfo is taken after each step, and every
- * field that is not zero in some snapshot is printed side by side.
+ * Maps an object of MiB of /dev/vmsim (larger than the pool, so that it
+ * must swap), and follows its first pages through every state, printing
+ * their shadow PTEs with "vmsimctl pte" after each step:
+ *   1. read:  never written, they map the shared zero frame (Z)
+ *   2. write: each takes a frame from the pool, present and dirty (P D)
+ *   3. write all the rest, a tag in every page: the pool fills, vmsimd
+ *      and direct reclaim write the oldest pages to swap (S, a slot)
+ *   4. read everything back, last page first, and check every tag: the
+ *      first pages come back from swap, present again and clean, their
+ *      copy still in swap (P S) until they are written
+ *   5. close: every frame and slot returns
+ * and /proc/vmsim_meminfo's main lines after each step.  Exit status 0
+ * only if every page read back what was written.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/vmsim.h>
 
-#define MAX_FIELDS	80
-#define NR_SNAPS	4
+#define SHOWN	4	/* pages followed */
 
-static const char * const snap_names[NR_SNAPS] = {
-	"before", "read all", "wrote half", "after close",
-};
+static size_t page_size;
 
-struct field {
-	char name[64];
-	long kb[NR_SNAPS];
-};
-
-static struct field fields[MAX_FIELDS];
-static int nr_fields;
-
-static void snapshot(int snap)
+static long meminfo_kb(const char *field)
 {
-	char line[256], name[64];
-	FILE *f;
-	long v;
-	int i;
+	char line[256];
+	size_t n = strlen(field);
+	long v = -1;
+	FILE *f = fopen("/proc/vmsim_meminfo", "r");
 
-	f = fopen("/proc/vmsim_meminfo", "r");
-	if (!f) {
-		perror("/proc/vmsim_meminfo");
-		exit(1);
-	}
-	for (i = 0; fgets(line, sizeof(line), f) && i < MAX_FIELDS; i++) {
-		if (sscanf(line, "%63[^:]: %ld", name, &v) != 2)
-			continue;
-		if (i >= nr_fields) {
-			snprintf(fields[i].name, sizeof(fields[i].name), "%s",
-				 name);
-			nr_fields = i + 1;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			v = strtol(line + n + 1, NULL, 10);
+			break;
 		}
-		fields[i].kb[snap] = v;
-	}
 	fclose(f);
+	return v;
+}
+
+static void step(int n, const char *what, const char *p)
+{
+	char cmd[128];
+
+	printf("\n== %d. %s\n", n, what);
+	printf("   MemFree %ld kB, Active %ld kB, Inactive %ld kB, SwapFree %ld of %ld kB\n",
+	       meminfo_kb("MemFree"), meminfo_kb("Active"),
+	       meminfo_kb("Inactive"), meminfo_kb("SwapFree"),
+	       meminfo_kb("SwapTotal"));
+	if (!p)
+		return;
+	fflush(stdout);
+	snprintf(cmd, sizeof(cmd), "vmsimctl pte %d %p %d", (int)getpid(),
+		 (void *)p, SHOWN);
+	if (system(cmd))
+		printf("   (vmsimctl pte failed)\n");
+}
+
+static uint64_t tag(size_t i)
+{
+	return i * 0x9e3779b97f4a7c15ULL + 1;
 }
 
 int main(int argc, char **argv)
 {
-	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 16;
-	size_t len = mib << 20, pg = sysconf(_SC_PAGESIZE), i;
-	char *p;
+	struct vmsim_info info = { 0 };
+	size_t len, pages, i, bad = 0;
 	unsigned long sum = 0;
-	int fd, s, j;
+	char *p;
+	int fd;
 
+	page_size = sysconf(_SC_PAGESIZE);
 	fd = open(VMSIM_DEVICE, O_RDWR);
 	if (fd < 0) {
 		fprintf(stderr, "vmsim-demo: %s: %s (is vmsim loaded?)\n",
 			VMSIM_DEVICE, strerror(errno));
 		return 1;
 	}
-	snapshot(0);
-
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED) {
-		perror("mmap");
+	if (ioctl(fd, VMSIM_IOC_INFO, &info)) {
+		perror("vmsim-demo: VMSIM_IOC_INFO");
 		return 1;
 	}
-	for (i = 0; i < len; i += pg)
-		sum += p[i];
-	snapshot(1);
+	len = argc > 1 ? strtoul(argv[1], NULL, 0) << 20 :
+			 3 * info.pool_pages * page_size;
+	pages = len / page_size;
+	if (pages < SHOWN) {
+		fprintf(stderr, "vmsim-demo: too small\n");
+		return 2;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		perror("vmsim-demo: mmap");
+		return 1;
+	}
+	printf("vmsim-demo: pid %d mapped %zu MiB of /dev/vmsim (%zu pages; the pool has %llu)\n",
+	       (int)getpid(), len >> 20, pages,
+	       (unsigned long long)info.pool_pages);
 
-	for (i = 0; i < len / 2; i += pg)
-		p[i] = (char)(i / pg);
-	snapshot(2);
+	step(0, "mapped, nothing touched: no page has anything", p);
+
+	for (i = 0; i < SHOWN; i++)
+		sum += p[i * page_size];
+	step(1, "read the first pages: the zero frame, no pool frame spent", p);
+
+	for (i = 0; i < SHOWN; i++)
+		*(uint64_t *)(p + i * page_size) = tag(i);
+	step(2, "wrote them: each has a frame of its own, dirty", p);
+
+	for (i = SHOWN; i < pages; i++)
+		*(uint64_t *)(p + i * page_size) = tag(i);
+	step(3, "wrote every page, 3 pools' worth: the oldest went to swap", p);
+
+	/* Last page first, so that the first pages are the last to come back. */
+	for (i = pages; i-- > 0;)
+		if (*(uint64_t *)(p + i * page_size) != tag(i))
+			bad++;
+	step(4, "read every page back and checked it: the first came back from swap", p);
 
 	munmap(p, len);
 	close(fd);
-	snapshot(3);
+	step(5, "closed: every frame and slot is free again", NULL);
 
-	printf("vmsim-demo: mapped %zu MiB of /dev/vmsim, read it all (sum %lu),\n",
-	       mib, sum);
-	printf("wrote half of it, closed it\n\n");
-	printf("%-16s", "/proc/vmsim_meminfo");
-	for (s = 0; s < NR_SNAPS; s++)
-		printf(" %14s", snap_names[s]);
-	printf("\n");
-	for (j = 0; j < nr_fields; j++) {
-		int nonzero = 0;
-
-		for (s = 0; s < NR_SNAPS; s++)
-			nonzero |= fields[j].kb[s] != 0;
-		if (!nonzero)
-			continue;
-		printf("%-16s", fields[j].name);
-		for (s = 0; s < NR_SNAPS; s++)
-			printf(" %11ld kB", fields[j].kb[s]);
-		printf("\n");
-	}
-	return 0;
+	printf("\nvmsim-demo: %zu pages written, swapped and read back: %zu bad",
+	       pages, bad);
+	printf(" (sum of zero reads %lu)\n", sum);
+	return bad ? 1 : 0;
 }

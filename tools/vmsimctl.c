@@ -17,6 +17,8 @@
 #include <endian.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/random.h>
@@ -64,6 +66,12 @@ static void print_help(FILE *f)
 		"  policy [NAME]             the page replacement policies, the one that\n"
 		"                            is on marked; with NAME, switch to it (lru2,\n"
 		"                            clock, fifo, random, faclock)\n"
+		"  record [-o PNG] [-i MS] (-p PID | -- CMD [ARGS])\n"
+		"                            sample the pool, the fault and swap counters\n"
+		"                            and the pages of CMD's (or PID's) largest\n"
+		"                            mapping of /dev/vmsim every MS ms (default\n"
+		"                            200) until it exits; draw them with gnuplot\n"
+		"                            into PNG (default vmsim-record.png)\n"
 		"  help, --help              this text\n"
 		"\n"
 		"free, vmstat, swaps and top run the real tools in a private mount\n"
@@ -799,6 +807,309 @@ static int cmd_top(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * ------------------------------------------------------------------------
+ * record: vmsim over time, as a picture
+ *
+ * Every interval: the pool's lines of /proc/vmsim_meminfo, the fault and
+ * swap counters of /proc/vmsim_vmstat, and the shadow PTEs of the largest
+ * mapping of /dev/vmsim in the process watched, folded into at most
+ * RECORD_COLS columns (each the state most of its pages are in).  Written
+ * as FILE.counters and FILE.pages (text, one line per sample) and drawn
+ * into FILE with gnuplot, which FILE.gp does again.
+ */
+#define RECORD_COLS	400
+#define RECORD_MAX_PAGES (1024ULL * 1024)	/* the most a row looks at */
+
+enum { ST_NONE, ST_ZERO, ST_CLEAN, ST_ACCESSED, ST_DIRTY, ST_SWAPPED, NR_ST };
+
+static int page_state(unsigned long long e)
+{
+	if (e & VMSIM_PTE_PRESENT) {
+		if (e & VMSIM_PTE_DIRTY)
+			return ST_DIRTY;
+		return e & VMSIM_PTE_ACCESSED ? ST_ACCESSED : ST_CLEAN;
+	}
+	if (e & VMSIM_PTE_SWAPPED)
+		return ST_SWAPPED;
+	return e & VMSIM_PTE_ZERO ? ST_ZERO : ST_NONE;
+}
+
+/* The value of @name in a "name value" or "Name: value kB" file; -1 if not. */
+static long long proc_value(const char *path, const char *name)
+{
+	char line[256];
+	size_t n = strlen(name);
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) &&
+		    (line[n] == ' ' || line[n] == ':')) {
+			v = strtoll(line + n + 1 + (line[n] == ':'), NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* The largest mapping of /dev/vmsim in @pid: 0 and *@start, *@pages. */
+static int largest_mapping(int pid, unsigned long long *start,
+			   unsigned long long *pages)
+{
+	unsigned long long s, e, best = 0;
+	char path[64], line[512];
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	maps = fopen(path, "r");
+	if (!maps)
+		return -1;
+	while (fgets(line, sizeof(line), maps))
+		if (strstr(line, VMSIM_DEVICE) &&
+		    sscanf(line, "%llx-%llx", &s, &e) == 2 && e - s > best) {
+			best = e - s;
+			*start = s;
+		}
+	fclose(maps);
+	*pages = best / sysconf(_SC_PAGESIZE);
+	if (*pages > RECORD_MAX_PAGES)
+		*pages = RECORD_MAX_PAGES;
+	return best ? 0 : -1;
+}
+
+/* One row of the page map: @cols columns, each its pages' usual state. */
+static int page_row(int fd, int pid, unsigned long long start,
+		    unsigned long long pages, unsigned long long *ent,
+		    int *row, unsigned int cols)
+{
+	struct vmsim_pte_query q = {
+		.start = start, .count = pages, .pid = pid,
+		.flags = VMSIM_QUERY_ADDR, .entries = (uintptr_t)ent,
+	};
+	unsigned int c, s;
+
+	if (ioctl(fd, VMSIM_IOC_PTE_QUERY, &q))
+		return -1;
+	for (c = 0; c < cols; c++) {
+		unsigned long long i, lo = c * q.count / cols,
+				   hi = (c + 1) * q.count / cols;
+		unsigned int n[NR_ST] = { 0 }, best = 0;
+
+		for (i = lo; i < hi || i == lo; i++)
+			n[page_state(i < q.count ? ent[i] : 0)]++;
+		for (s = 1; s < NR_ST; s++)
+			if (n[s] > n[best])
+				best = s;
+		row[c] = best;
+	}
+	return 0;
+}
+
+static const char record_gp[] =
+	"set terminal %s size 1000,1100 font '%s,9' noenhanced\n"
+	"set output '%s'\n"
+	"set multiplot layout 3,1 title 'vmsimctl record: %s'\n"
+	"set key outside right top\n"
+	"set grid\n"
+	"set xlabel 'seconds'\n"
+	"set ylabel 'MiB'\n"
+	"set title 'the pool'\n"
+	"plot '%s' using 1:2 with lines lw 2 title 'free', \\\n"
+	"  '' using 1:3 with lines lw 2 title 'active', \\\n"
+	"  '' using 1:4 with lines lw 2 title 'inactive', \\\n"
+	"  '' using 1:5 with lines lw 2 title 'swapped'\n"
+	"set ylabel 'pages per second'\n"
+	"set title 'faults and swap I/O'\n"
+	"plot '%s' using 1:6 with lines lw 2 title 'faults', \\\n"
+	"  '' using 1:7 with lines lw 2 title 'major faults', \\\n"
+	"  '' using 1:8 with lines lw 2 title 'swapped in', \\\n"
+	"  '' using 1:9 with lines lw 2 title 'swapped out'\n"
+	"set title 'the pages of %s (%llu pages, %u to a column): time goes down'\n"
+	"unset grid\n"
+	"set xlabel 'page'\n"
+	"set ylabel 'seconds'\n"
+	"set yrange [*:*] reverse\n"
+	"set palette defined (0 'white', 1 '#b8b8b8', 2 '#3b6fd0', 3 '#2ca02c', 4 '#f0a020', 5 '#d62728')\n"
+	"set palette maxcolors 6\n"
+	"set cbrange [-0.5:5.5]\n"
+	"set xrange [0:%llu]\n"
+	"set cbtics ('nothing' 0, 'zero frame' 1, 'present' 2, 'accessed' 3, 'dirty' 4, 'swapped' 5)\n"
+	"plot '%s' using ($1*%g):2:3 with image notitle\n"
+	"unset multiplot\n";
+
+static int cmd_record(int argc, char **argv)
+{
+	const char *out = "vmsim-record.png", *term = "png";
+	const char *font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+	unsigned long long start = 0, pages = 0, *ent = NULL;
+	long long prev[4] = { -1, -1, -1, -1 }, now[4];
+	char counters[PATH_MAX], map[PATH_MAX], gp[PATH_MAX], what[256] = "";
+	unsigned int interval_ms = 200, cols = 0, samples = 0, i;
+	int fd, pid = 0, child = 0, opt, status = 0, row[RECORD_COLS];
+	int child_gp, gp_status, stop = 0;
+	bool has_cmd;
+	struct timespec wait;
+	sigset_t sigint;
+	double t0, t, last = 0;
+	struct timespec ts;
+	FILE *fc, *fm, *fg;
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "+o:i:p:")) != -1) {
+		unsigned long long v;
+
+		switch (opt) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'i':
+			if (parse_u64(optarg, &v) || v < 10 || v > 60000)
+				return fail("-i: an interval in ms, 10 to 60000");
+			interval_ms = v;
+			break;
+		case 'p':
+			if (parse_u64(optarg, &v) || !v || v > INT_MAX)
+				return fail("-p: a pid");
+			pid = v;
+			break;
+		default:
+			print_help(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	/* A pid or a command, not both, not neither. */
+	has_cmd = optind < argc;
+	if (!!pid == has_cmd) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (pid && kill(pid, 0) && errno == ESRCH)
+		return fail("no process %d", pid);
+	fd = open_vmsim();
+	if (fd < 0)
+		return EXIT_FAILURE;
+	snprintf(counters, sizeof(counters), "%s.counters", out);
+	snprintf(map, sizeof(map), "%s.pages", out);
+	snprintf(gp, sizeof(gp), "%s.gp", out);
+	fc = fopen(counters, "w");
+	fm = fopen(map, "w");
+	ent = calloc(RECORD_MAX_PAGES, sizeof(*ent));
+	if (!fc || !fm || !ent)
+		return fail("cannot write %s and %s: %s", counters, map,
+			    strerror(errno));
+	fprintf(fc, "# seconds free active inactive swapped (MiB); %s\n",
+		"faults majflt pswpin pswpout (/s)");
+
+	/* Ctrl-C ends the recording (and reaches CMD): taken in sigtimedwait. */
+	sigemptyset(&sigint);
+	sigaddset(&sigint, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigint, NULL);
+	if (!pid) {
+		for (i = optind; i < (unsigned int)argc; i++)
+			snprintf(what + strlen(what), sizeof(what) - strlen(what),
+				 "%s%s", i > (unsigned int)optind ? " " : "", argv[i]);
+		fflush(NULL);
+		child = fork();
+		if (child < 0)
+			return fail("fork: %s", strerror(errno));
+		if (!child) {
+			sigprocmask(SIG_UNBLOCK, &sigint, NULL);
+			execvp(argv[optind], argv + optind);
+			fprintf(stderr, "%s: cannot run %s: %s\n", prog,
+				argv[optind], strerror(errno));
+			_exit(127);
+		}
+		pid = child;
+	} else {
+		snprintf(what, sizeof(what), "pid %d", pid);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = ts.tv_sec + ts.tv_nsec / 1e9;
+
+	while (!stop) {
+		static const char *const names[4] = {
+			"pgfault", "pgmajfault", "pswpin", "pswpout",
+		};
+		long long free_kb, act, inact, st, sf;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t = ts.tv_sec + ts.tv_nsec / 1e9 - t0;
+		free_kb = proc_value("/proc/vmsim_meminfo", "MemFree");
+		act = proc_value("/proc/vmsim_meminfo", "Active");
+		inact = proc_value("/proc/vmsim_meminfo", "Inactive");
+		st = proc_value("/proc/vmsim_meminfo", "SwapTotal");
+		sf = proc_value("/proc/vmsim_meminfo", "SwapFree");
+		for (i = 0; i < 4; i++)
+			now[i] = proc_value("/proc/vmsim_vmstat", names[i]);
+		if (prev[0] >= 0 && t > last) {
+			fprintf(fc, "%.2f %.1f %.1f %.1f %.1f", t,
+				free_kb / 1024.0, act / 1024.0, inact / 1024.0,
+				(st - sf) / 1024.0);
+			for (i = 0; i < 4; i++)
+				fprintf(fc, " %.0f", (now[i] - prev[i]) / (t - last));
+			fprintf(fc, "\n");
+		}
+		memcpy(prev, now, sizeof(prev));
+		last = t;
+
+		if (!cols && !largest_mapping(pid, &start, &pages))
+			cols = pages < RECORD_COLS ? pages : RECORD_COLS;
+		if (cols && !page_row(fd, pid, start, pages, ent, row, cols)) {
+			for (i = 0; i < cols; i++)
+				fprintf(fm, "%u %.2f %d\n", i, t, row[i]);
+			fprintf(fm, "\n");
+			samples++;
+		}
+
+		if (child ? waitpid(child, &status, WNOHANG) == child :
+			    kill(pid, 0) && errno == ESRCH)
+			break;
+		wait.tv_sec = interval_ms / 1000;
+		wait.tv_nsec = interval_ms % 1000 * 1000000L;
+		stop = sigtimedwait(&sigint, NULL, &wait) == SIGINT;
+	}
+	if (child && stop) {
+		kill(child, SIGINT);
+		waitpid(child, &status, 0);
+	}
+	fclose(fc);
+	fclose(fm);
+	free(ent);
+	close(fd);
+
+	if (!samples)
+		fprintf(fm = stderr, "%s: %s never mapped %s: no page map\n",
+			prog, what, VMSIM_DEVICE);
+	fg = fopen(gp, "w");
+	if (!fg)
+		return fail("%s: %s", gp, strerror(errno));
+	if (access(font, R_OK))
+		font = "";
+	fprintf(fg, record_gp, term, font, out, what, counters, counters, what,
+		pages, cols ? (unsigned int)((pages + cols - 1) / cols) : 0,
+		pages ? pages : 1, samples ? map : "/dev/null",
+		cols ? (double)pages / cols : 1.0);
+	fclose(fg);
+	fflush(NULL);
+	child_gp = fork();
+	if (!child_gp) {
+		execlp("gnuplot", "gnuplot", gp, (char *)NULL);
+		_exit(127);
+	}
+	if (child_gp < 0 || waitpid(child_gp, &gp_status, 0) != child_gp ||
+	    !WIFEXITED(gp_status) || WEXITSTATUS(gp_status) || access(out, R_OK))
+		return fail("gnuplot could not draw %s (see %s; needs gnuplot-nox)",
+			    out, gp);
+	printf("%s: %s: %u samples over %.1f s, pages of a %llu-page mapping; data in %s and %s\n",
+	       prog, out, samples, last, pages, counters, map);
+	if (child && WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return child ? EXIT_FAILURE : 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -814,6 +1125,7 @@ static const struct {
 	{ "top", cmd_top },
 	{ "objects", cmd_objects },
 	{ "policy", cmd_policy },
+	{ "record", cmd_record },
 };
 
 int main(int argc, char **argv)
