@@ -197,7 +197,7 @@ static double loop_miss_ratio(struct __test_metadata *_metadata, int fd,
 	return (double)r0 / ((double)n * passes);
 }
 
-TEST_F(policy, loop_slightly_larger_than_pool)
+TEST_F_TIMEOUT(policy, loop_slightly_larger_than_pool, 300)
 {
 	double fifo, random, faclock;
 
@@ -220,7 +220,7 @@ TEST_F(policy, loop_slightly_larger_than_pool)
  * touched between the chunks of a one-time scan twice the pool, stays
  * resident; the scan does not.
  */
-TEST_F(policy, faclock_keeps_hot_set_through_scan)
+TEST_F_TIMEOUT(policy, faclock_keeps_hot_set_through_scan, 300)
 {
 	size_t hot = self->pool / 4, scan = 2 * self->pool;
 	size_t chunk = self->pool / 16, i, res_hot;
@@ -251,7 +251,7 @@ TEST_F(policy, faclock_keeps_hot_set_through_scan)
  * policy: with the pool full of pages, Active + Inactive + Unevictable is
  * AnonPages (within the pages still in the per-CPU batches).
  */
-TEST_F(policy, meminfo_lists_add_up)
+TEST_F_TIMEOUT(policy, meminfo_lists_add_up, 300)
 {
 	size_t n = 2 * self->pool, i;
 	char *p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
