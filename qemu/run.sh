@@ -15,7 +15,8 @@
 #   -T TESTS      run only these selftests (space-separated names; check mode)
 #   --faulty      boot the deliberately faulty vmsim build (harness self-test)
 #   --expect-fail the run passes only if it is judged failed (harness self-test)
-#   --quiet       do not copy the guest console to stdout
+#   --quiet       do not copy the guest console to stdout; print each
+#                 selftest as it starts instead (progress)
 #   --show-job    after the run, print what the job printed (no kernel lines)
 #   --interactive the guest console on this terminal, both ways (make shell;
 #                 Ctrl-A X ends QEMU), still logged to DIR/console.log; no
@@ -206,9 +207,24 @@ fi
 boot_guest() {
 	: >"$out/console.log"
 	: >"$out/result"
+	# The console followers end when this boot's guard does.
+	sleep infinity &
+	guard=$!
 	if [ "$quiet" = 0 ]; then
-		tail -n +1 -f "$out/console.log" --pid=$$ 2>/dev/null &
-		tailpid=$!
+		tail -n +1 -f "$out/console.log" --pid=$guard 2>/dev/null &
+	elif [ "$interactive" = 0 ]; then
+		# Progress: each selftest as it starts ("# ---- NAME" from
+		# vmsim_run.sh); on a terminal one line, rewritten.
+		tail -n +1 -f "$out/console.log" --pid=$guard 2>/dev/null |
+			sed -un 's/\r$//; s/^# ---- \([^ :]*\)$/\1/p' |
+			while read -r t; do
+				if [ -t 2 ]; then
+					printf '\r\033[K[%s %s] %s (%d s)' "$KNAME" "$mode" "$t" \
+						$(($(date +%s) - start)) >&2
+				else
+					echo "[$KNAME $mode] $t ($(($(date +%s) - start)) s)" >&2
+				fi
+			done &
 	fi
 	timeout --foreground -k 10 "$timeout" \
 		qemu-system-x86_64 -nodefaults -nographic -no-reboot -monitor none \
@@ -221,7 +237,9 @@ boot_guest() {
 	qemu_status=$?
 	[ "$interactive" = 1 ] && [ -t 0 ] && stty sane
 	sleep 0.5
-	[ "$quiet" = 0 ] && kill "$tailpid" 2>/dev/null
+	kill "$guard" 2>/dev/null
+	wait 2>/dev/null
+	[ "$quiet" = 1 ] && [ "$interactive" = 0 ] && [ -t 2 ] && printf '\r\033[K' >&2
 }
 
 start=$(date +%s)
