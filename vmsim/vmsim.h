@@ -15,7 +15,8 @@
  *               shadow.c    shadow page tables, entry format, entry lock
  *               rmap.c      the real PTEs that map an address_space
  *               vmsimfs.c   the pseudo filesystem of object inodes
- *               (object.h   struct vmsim_object: data only)
+ *               object.c    objects: lifecycle, references, the walk over
+ *                           all of them, /proc/vmsim_objects
  *  2 swap       swapfile.c  swap areas and their slots
  *               swap_io.c   bios to and from slots, checksummed;
  *                           completions call the caller's done()
@@ -34,8 +35,7 @@
  *                           vmsim_entry_ops
  *               reclaim.c   when and who: watermarks, vmsimd, direct
  *                           reclaim, allocation with reclaim
- *  5 top        object.c    object lifecycle, walks, /proc/vmsim_objects
- *               advise.c    VMSIM_IOC_ADVISE
+ *  5 top        advise.c    VMSIM_IOC_ADVISE
  *               query.c     VMSIM_IOC_PTE_QUERY
  *               fault.c     ->fault, ->page_mkwrite, fault-around
  *               swapctl.c   swapon and swapoff as a whole
