@@ -39,21 +39,6 @@ static void write_zeroes(char *p, size_t pages)
 		poke(p + i * page_size, 0);
 }
 
-static size_t resident(int fd, size_t start, size_t n)
-{
-	uint64_t *e = calloc(n, sizeof(*e));
-	size_t i, r = 0;
-
-	if (!e || vmsim_query(fd, start, n, e)) {
-		free(e);
-		return 0;
-	}
-	for (i = 0; i < n; i++)
-		r += !!(e[i] & VMSIM_PTE_PRESENT);
-	free(e);
-	return r;
-}
-
 FIXTURE(policy) {
 	int fd;
 	struct vmsim_info info;
@@ -111,22 +96,29 @@ TEST_F(policy, names)
 }
 
 /*
- * Write a hot page, then 3 pools' worth of other pages, rewriting the hot
- * page after each: how often did the hot page have to come back?
+ * Write a hot page, then 3.5 pools' worth of other pages, rewriting the hot
+ * page after each: how often did the hot page have to come back in the
+ * last two pools' worth?  The first 1.5 are not counted: when the pool
+ * first fills, every page in it has just been touched, and a CLOCK hand
+ * that has to clear them all sweeps the whole ring inside one fault, while
+ * the hot page waits for that fault to end; the first page it cleared is
+ * then the first to go, hot or not.  That is CLOCK, not a second chance
+ * lost; after it, a page used between two passes of the hand stays.
  */
 static long long hot_page_refaults(struct __test_metadata *_metadata,
 				   int fd, size_t pool)
 {
-	size_t n = 3 * pool, i;
+	size_t n = 3 * pool + pool / 2, i;
 	char *p = vmsim_map(fd, (n + 1) * page_size, 0,
 			    PROT_READ | PROT_WRITE);
-	long long r0;
+	long long r0 = 0;
 
 	if (p == MAP_FAILED)
 		return -1;
 	poke(p, 0);
-	r0 = stat_of("workingset_refault_anon");
 	for (i = 1; i <= n; i++) {
+		if (i == pool + pool / 2)
+			r0 = stat_of("workingset_refault_anon");
 		poke(p + i * page_size, 0);
 		poke(p, 0);
 	}
@@ -143,7 +135,7 @@ TEST_F_TIMEOUT(policy, fifo_evicts_oldest_even_if_hot, 180)
 
 	ASSERT_EQ(0, vmsim_policy_set("fifo"));
 	r = hot_page_refaults(_metadata, self->fd, self->pool);
-	/* It leaves every time the queue turns over: once per pool. */
+	/* It leaves every time the queue turns over: once per pool counted. */
 	EXPECT_GE(r, 2) {
 		TH_LOG("the hot page refaulted %lld times under fifo", r);
 	}
@@ -238,7 +230,7 @@ TEST_F_TIMEOUT(policy, faclock_keeps_hot_set_through_scan, 300)
 	}
 	write_zeroes(h, hot);
 	write_zeroes(s + scan * page_size, chunk);
-	res_hot = resident(self->fd, 0, hot);
+	res_hot = vmsim_resident(self->fd, 0, hot);
 	EXPECT_GE(res_hot, hot * 95 / 100) {
 		TH_LOG("hot set: %zu of %zu pages resident", res_hot, hot);
 	}

@@ -58,22 +58,6 @@ static void read_pages(char *p, size_t pages)
 		peek(p + i * page_size);
 }
 
-/* How many of pages [start, start + n) are resident. */
-static size_t resident(int fd, size_t start, size_t n)
-{
-	uint64_t *e = calloc(n, sizeof(*e));
-	size_t i, r = 0;
-
-	if (!e || vmsim_query(fd, start, n, e)) {
-		free(e);
-		return 0;
-	}
-	for (i = 0; i < n; i++)
-		r += !!(e[i] & VMSIM_PTE_PRESENT);
-	free(e);
-	return r;
-}
-
 FIXTURE(reclaim) {
 	int fd;
 	struct vmsim_info info;
@@ -178,7 +162,7 @@ TEST_F(reclaim, data_pages_stay_without_swap)
 	EXPECT_EQ(0, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
 	EXPECT_EQ(unev + (long)(n * page_size / 1024),
 		  meminfo_kb(VMSIM_MEMINFO, "Unevictable"));
-	EXPECT_EQ(n, resident(self->fd, 0, n));
+	EXPECT_EQ(n, vmsim_resident(self->fd, 0, n));
 	for (i = 0; i < n; i++)
 		EXPECT_TRUE(page_check(p + i * page_size, 77 + i));
 	munmap(p, n * page_size);
@@ -196,8 +180,8 @@ TEST_F(reclaim, pageout_and_cold)
 	ASSERT_NE(MAP_FAILED, p);
 	write_zeroes(p, 2 * n);
 	EXPECT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
-	EXPECT_EQ(0, resident(self->fd, 0, n));
-	EXPECT_EQ(n, resident(self->fd, n, n));
+	EXPECT_EQ(0, vmsim_resident(self->fd, 0, n));
+	EXPECT_EQ(n, vmsim_resident(self->fd, n, n));
 	EXPECT_GE(vmsim_free_pages(), free0 - (long)n - 16);
 	/* The pages read as zero, and come back on a write. */
 	EXPECT_TRUE(page_is_zero(p));
@@ -242,8 +226,8 @@ TEST_F(reclaim, hot_set_survives_scan)
 	/* After one more chunk of scan, nearly all of it is resident. */
 	write_zeroes(h, hot);
 	write_zeroes(s + scan * page_size, chunk);
-	res_hot = resident(self->fd, 0, hot);
-	res_scan = resident(self->fd, hot, scan + chunk);
+	res_hot = vmsim_resident(self->fd, 0, hot);
+	res_scan = vmsim_resident(self->fd, hot, scan + chunk);
 	EXPECT_GE(res_hot, hot * 95 / 100) {
 		TH_LOG("hot set: %zu of %zu pages resident; pgactivate +%lld",
 		       res_hot, hot, stat_of("pgactivate") - act0);
@@ -280,8 +264,8 @@ TEST_F(reclaim, touched_once_goes_first)
 		read_pages(often, n);
 		write_zeroes(fill + i * page_size, more / 16);
 	}
-	r_once = resident(self->fd, 0, n);
-	r_often = resident(self->fd, n, n);
+	r_once = vmsim_resident(self->fd, 0, n);
+	r_often = vmsim_resident(self->fd, n, n);
 	EXPECT_GT(r_often, r_once) {
 		TH_LOG("touched once: %zu resident, often: %zu", r_once,
 		       r_often);

@@ -54,6 +54,21 @@ int vmsim_query(int fd, uint64_t start, uint64_t n, uint64_t *out)
 	return q.count == n ? 0 : -EIO;
 }
 
+size_t vmsim_resident(int fd, size_t start, size_t n)
+{
+	uint64_t *e = calloc(n, sizeof(*e));
+	size_t i, r = 0;
+
+	if (!e || vmsim_query(fd, start, n, e)) {
+		free(e);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		r += !!(e[i] & VMSIM_PTE_PRESENT);
+	free(e);
+	return r;
+}
+
 uint64_t vmsim_pte(int fd, uint64_t index)
 {
 	uint64_t e = 0;

@@ -35,6 +35,8 @@ void *vmsim_map(int fd, size_t len, off_t off, int prot);
 
 /* VMSIM_IOC_PTE_QUERY of object pages [start, start + n); 0 or -errno */
 int vmsim_query(int fd, uint64_t start, uint64_t n, uint64_t *out);
+/* How many of object pages [start, start + n) are present; 0 on error */
+size_t vmsim_resident(int fd, size_t start, size_t n);
 /* The shadow PTE of one object page; 0 on error (and errno set) */
 uint64_t vmsim_pte(int fd, uint64_t index);
 /* VMSIM_IOC_ADVISE; returns pages done, or -errno */
