@@ -565,7 +565,8 @@ TEST_F_TIMEOUT(swap, readahead_lowers_major_faults, 180)
 		EXPECT_LE(0, vmsim_advise(fd, 0, n / 2, VMSIM_ADV_PAGEOUT));
 		for (i = 0; i < 300 && vmsim_resident(fd, 0, n / 2); i++)
 			usleep(10000);
-		EXPECT_EQ(0, vmsim_resident(fd, 0, n / 2));
+		/* A few may be busy (isolated by reclaim) and stay. */
+		EXPECT_LE(vmsim_resident(fd, 0, n / 2), n / 200);
 		ASSERT_EQ(0, vmsim_stats(fd, &s0));
 		for (i = 0; i < n / 2; i++)
 			peek(p + i * page_size);
