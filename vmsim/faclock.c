@@ -199,6 +199,31 @@ static unsigned int fa_hand(struct fa_batch *m, unsigned int *victim)
 }
 
 /*
+ * The main clock has room: the window's tail enters it unopposed.  Nothing
+ * is harvested (the accessed bits are left for the hand), so this costs no
+ * rmap walk and no TLB flush: when the pool filled up with no reclaim, the
+ * whole pool sits in the window, and the first reclaim must move nearly
+ * all of it before anything can go; done a harvest at a time, that took a
+ * KASAN guest long enough for a steady writer to stall on direct reclaim.
+ */
+static void faclock_admit(struct vmsim_scan *sc)
+{
+	struct vmsim_isolated iso[FA_BATCH];
+	unsigned int i, n;
+
+	n = vmsim_lru_isolate(FA_WINDOW, FA_BATCH, iso);
+	vmsim_scan_account(sc, n);
+	for (i = 0; i < n; i++) {
+		unsigned int bits = vmsim_pte_pbits(vmsim_pte_read(iso[i].sptep));
+
+		vmsim_iso_pbits(&iso[i], fa_bits(fa_freq(bits), 1));
+		vmsim_scan_keep(&iso[i], FA_MAIN, false);
+		vmsim_policy_count(&vmsim_policy_faclock, FA_ADMITTED);
+		vmsim_count(VMSIM_PGACTIVATE);
+	}
+}
+
+/*
  * Reclaim with the window over its size: each page at the window's tail
  * enters the main clock unopposed while it is not full; after that it
  * competes with the main clock's next victim, and the one used less
@@ -206,21 +231,20 @@ static unsigned int fa_hand(struct fa_batch *m, unsigned int *victim)
  */
 static void faclock_scan_window(struct vmsim_scan *sc, unsigned long main_target)
 {
-	struct fa_batch w, m = { .n = 0 };
-	unsigned int victim[FA_BATCH], nv = 0, v = 0, i;
-	bool full = vmsim_lru_count(FA_MAIN) >= main_target;
+	struct fa_batch w, m;
+	unsigned int victim[FA_BATCH], nv, v = 0, i;
 
+	if (vmsim_lru_count(FA_MAIN) < main_target) {
+		faclock_admit(sc);
+		return;
+	}
 	fa_take(sc, FA_WINDOW, &w);
 	if (!w.n)
 		return;
-	if (full) {
-		fa_take(sc, FA_MAIN, &m);
-		nv = fa_hand(&m, victim);
-	}
+	fa_take(sc, FA_MAIN, &m);
+	nv = fa_hand(&m, victim);
 	for (i = 0; i < w.n; i++) {
-		if (!full) {
-			vmsim_policy_count(&vmsim_policy_faclock, FA_ADMITTED);
-		} else if (v < nv && w.freq[i] >= m.freq[victim[v]] + FACLOCK_MARGIN) {
+		if (v < nv && w.freq[i] >= m.freq[victim[v]] + FACLOCK_MARGIN) {
 			m.evict[victim[v++]] = true;
 			vmsim_policy_count(&vmsim_policy_faclock,
 					   FA_ADMITTED_FREQ);
