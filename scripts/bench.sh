@@ -62,7 +62,9 @@ for k in $KERNELS; do
 	progress "$run/console.log" $pid
 	wait $pid || status=1
 	cat "$out/$k.run.log"
-	tr -d '\r' <"$run/console.log" |
+	# The result lines from the result port (on the console, a kernel
+	# message can land in the middle of one).
+	sed -n 's/^vmsim-bench //p' "$run/result.txt" | tr -d '\r' |
 		sed -n 's/^BENCH\(-INFO\|-SERIES\)\? \({.*}\)$/\2/p' >"$out/$k.jsonl"
 done
 python3 "$top/scripts/bench-report.py" "$out" $KERNELS || status=1

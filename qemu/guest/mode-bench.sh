@@ -3,8 +3,10 @@
 #
 # harness.mode=bench: run the benchmark workloads on vmsim and on the
 # kernel's own memory in this same guest.  Results are "BENCH {json}" lines
-# (and "BENCH-SERIES {json}" for the samples of the Zipf run on vmsim);
-# "BENCH-PROGRESS I/N what" says which step of N begins.
+# (and "BENCH-SERIES {json}" for the samples of the Zipf run on vmsim),
+# shown on the console and handed to the host on the result port, where no
+# kernel message can land in the middle of one; "BENCH-PROGRESS I/N what"
+# says which step of N begins.
 #
 #   harness.pool_mb=N      vmsim's pool for the speed workloads (default 512)
 #   harness.bench=LIST     which groups to run: meta,speed,scale,traces,swap
@@ -15,6 +17,24 @@
 #                          (comma for space), e.g. inactive_ratio=1
 
 arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^harness\.$1=//p" | tail -n 1; }
+
+# Show what a workload printed, and hand its result lines to the host.
+to_host() {
+	while IFS= read -r line; do
+		echo "$line"
+		case $line in
+		BENCH\ * | BENCH-INFO\ * | BENCH-SERIES\ *)
+			echo "vmsim-bench $line" >"$HARNESS_RESULT" ;;
+		esac
+	done
+}
+# vmsim-bench ARGS..., its results to the host too; its exit status.
+bench() {
+	vmsim-bench "$@" >/tmp/bench.out
+	set -- $?
+	to_host </tmp/bench.out
+	return "$1"
+}
 POOL_MB=$(arg pool_mb)
 POOL_MB=${POOL_MB:-512}
 GROUPS=$(arg bench)
@@ -23,7 +43,7 @@ SEED=$(arg seed)
 SEED=${SEED:-1}
 fail=0
 
-echo "BENCH-INFO {\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc),\"pool_mb\":$POOL_MB,\"seed\":$SEED}"
+echo "BENCH-INFO {\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc),\"pool_mb\":$POOL_MB,\"seed\":$SEED}" | to_host
 
 in_groups() {	# in_groups NAME...: is any of them asked for?
 	for g in "$@"; do
@@ -67,7 +87,7 @@ progress() {	# progress WHAT...: a step begins
 cpu_check() {	# cpu_check GROUP
 	progress "cpu: arithmetic, 1 and 2 threads"
 	for n in 1 2; do
-		vmsim-bench spin --threads $n --reps 5 --label "$1" --seed "$SEED" || fail=1
+		bench spin --threads $n --reps 5 --label "$1" --seed "$SEED" || fail=1
 	done
 }
 
@@ -90,7 +110,7 @@ kernel_side_down() {
 # itself), populating most of the larger pool (what a mapped page costs),
 # and turning on a swap area (what a swap slot costs).
 case ",$GROUPS," in *,meta,*)
-	snap() { vmsim-bench meminfo --label "$1" --mb "$2" --seed "$SEED" || fail=1; }
+	snap() { bench meminfo --label "$1" --mb "$2" --seed "$SEED" || fail=1; }
 	# A first load leaves caches behind (slabs, sysfs): not measured.
 	insmod "$VMSIM_KO" pool_mb=16 && rmmod vmsim || exit 1
 	for mb in 128 512; do
@@ -101,7 +121,7 @@ case ",$GROUPS," in *,meta,*)
 		[ $mb = 512 ] || rmmod vmsim || fail=1
 	done
 	progress "metadata: populate 448 MiB"
-	vmsim-bench meta --mb 448 --seed "$SEED" || fail=1
+	bench meta --mb 448 --seed "$SEED" || fail=1
 	progress "metadata: swapon"
 	vmsimctl mkswap /dev/vda >/dev/null || fail=1
 	snap swapon-before 512
@@ -122,7 +142,7 @@ if in_groups speed scale; then
 		shift
 		for b in $TOUCH_BACKENDS; do
 			progress "$what $b"
-			vmsim-bench "$@" --mb 256 --reps 5 --backend $b --seed "$SEED" || fail=1
+			bench "$@" --mb 256 --reps 5 --backend $b --seed "$SEED" || fail=1
 		done
 	}
 	if in_groups speed; then
@@ -134,7 +154,7 @@ if in_groups speed scale; then
 		for c in $SCALE; do
 			how="--${c%:*} ${c#*:}"
 			progress "cpu: arithmetic, ${c#*:} ${c%:*}"
-			vmsim-bench spin $how --reps 5 --label scale --seed "$SEED" || fail=1
+			bench spin $how --reps 5 --label scale --seed "$SEED" || fail=1
 			[ $c = threads:1 ] && in_groups speed && continue
 			touch_run "first-touch ${c#*:} ${c%:*}" first-touch $how
 		done
@@ -161,7 +181,7 @@ if in_groups traces traces-vmsim; then
 			vmsim-*) pol="--policy ${b#vmsim-}"; b=vmsim ;;
 			*) pol= ;;
 			esac
-			vmsim-bench trace --pattern $p --pool-pages $TPOOL \
+			bench trace --pattern $p --pool-pages $TPOOL \
 				--accesses 1048576 --backend $b --seed "$SEED" $sample \
 				$pol --cgroup /sys/fs/cgroup/bench || fail=1
 			[ -n "$pol" ] && echo faclock >/sys/module/vmsim/parameters/policy
@@ -169,7 +189,7 @@ if in_groups traces traces-vmsim; then
 	done
 	in_groups traces && {
 		progress "trace zipf a0"
-		vmsim-bench trace --pattern zipf --pool-pages $TPOOL \
+		bench trace --pattern zipf --pool-pages $TPOOL \
 			--accesses 1048576 --backend a0 --seed "$SEED" || fail=1
 	}
 	kernel_side_down
@@ -197,7 +217,7 @@ case ",$GROUPS," in *,swap,*)
 			printf "BENCH {\"workload\":\"%s\",\"backend\":\"dd\",", n
 			printf "\"threads\":1,\"pages\":%d,\"seconds\":%.2f,", mib * 256, s
 			printf "\"rate\":%.1f,\"unit\":\"MiB/s\"}\n", mib / s
-		}'
+		}' | to_host
 	}
 	progress "swap: raw device (dd O_DIRECT)"
 	raw raw-seq-write-1M 256 if=/dev/zero of=/dev/vdb bs=1M count=256 oflag=direct
@@ -212,7 +232,7 @@ case ",$GROUPS," in *,swap,*)
 		for b in $TOUCH_BACKENDS; do
 			progress "swap $p $b"
 			# Each run in its own process: the cgroup keeps only it.
-			vmsim-bench swap --pattern $p --pool-pages $((SPOOL_MB * 256)) \
+			bench swap --pattern $p --pool-pages $((SPOOL_MB * 256)) \
 				--backend $b --reps 3 --seed "$SEED" \
 				--cgroup /sys/fs/cgroup/bench || fail=1
 		done
