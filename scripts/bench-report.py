@@ -424,6 +424,11 @@ def plot_policies(term, png, kernel, refaults):
         return False
     cols = ["belady", "a0", "vmsim"] + [f"vmsim-{q}" for q in OTHER_POLICIES] + list(KERNEL_SIDES)
     title = {"vmsim": "faclock (default)", **{f"vmsim-{q}": q for q in OTHER_POLICIES}}
+    # One colour each (gnuplot's own cycle has eight): floors grey, the
+    # default blue, the kernel's sides dark.
+    colour = {"belady": "#bbbbbb", "a0": "#888888", "vmsim": "#0077bb", "vmsim-lru2": "#ee7733",
+              "vmsim-clock": "#ddcc44", "vmsim-fifo": "#33bbee", "vmsim-random": "#cc3311",
+              "shared": "#222222", "private": "#aa3377"}
     traces = sorted(refaults)
     rows = [[w.replace("trace-", "")] + [refaults[w].get(c, "NaN") for c in cols] for w in traces]
     script = datablock("r", rows)
@@ -431,7 +436,8 @@ def plot_policies(term, png, kernel, refaults):
                "set style data histograms\nset style histogram clustered gap 1\n"
                "set style fill solid 0.85 border -1\nset logscale y\nset grid y\n"
                "set key outside right\nset ylabel 'refaults'\nset yrange [1:*]\n"
-               "plot " + ", ".join(f"$r using {i + 2}:xtic(1) title '{title.get(c, c)}'"
+               "plot " + ", ".join(f"$r using {i + 2}:xtic(1) lc rgb '{colour[c]}' "
+                                   f"title '{title.get(c, c)}'"
                                    for i, c in enumerate(cols)) + "\n")
     return gnuplot(term, png, script)
 
