@@ -283,28 +283,6 @@ TEST_F_TIMEOUT(policy, meminfo_lists_add_up, 300)
 	munmap(p, n * page_size);
 }
 
-struct writer {
-	size_t pages;
-	uint64_t tag;
-	int rounds;
-};
-
-static void writer_fn(struct writer *w)
-{
-	char *p;
-	int fd, r;
-
-	fd = vmsim_open();
-	p = vmsim_map(fd, w->pages * page_size, 0, PROT_READ | PROT_WRITE);
-	if (p == MAP_FAILED)
-		_exit(3);
-	pages_fill(p, w->pages, w->tag);
-	for (r = 0; r < w->rounds; r++)
-		if (pages_bad(p, w->pages, w->tag))
-			_exit(4);
-	_exit(0);
-}
-
 /*
  * Switching policies while three processes fault and swap: every byte
  * comes back, no frame or slot is lost, and the lists account for every
@@ -316,7 +294,7 @@ TEST_F_TIMEOUT(policy, switch_under_load, 300)
 	long free0 = vmsim_free_pages(), switches = 0;
 	int i, status[3], running = 3;
 	bool done[3] = { false };
-	struct writer w[3];
+	struct vmsim_writer w[3];
 	pid_t pid[3];
 	struct stat st;
 
@@ -325,12 +303,12 @@ TEST_F_TIMEOUT(policy, switch_under_load, 300)
 	ASSERT_EQ(0, vmsim_swap_header_write(dev, VMSIM_SWAP_VERSION));
 	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev, 0, 0));
 	for (i = 0; i < 3; i++) {
-		w[i] = (struct writer){ .pages = self->pool * 2 / 3, .rounds = 3,
+		w[i] = (struct vmsim_writer){ .pages = self->pool * 2 / 3, .rounds = 3,
 					.tag = 7ULL << 40 | (uint64_t)i << 32 };
 		pid[i] = fork();
 		ASSERT_GE(pid[i], 0);
 		if (pid[i] == 0)
-			writer_fn(&w[i]);
+			vmsim_writer_run(&w[i]);
 	}
 	/* Switch every 150 ms, to each policy in turn, until all are done. */
 	while (running) {

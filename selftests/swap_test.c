@@ -286,30 +286,6 @@ TEST_F(swap, proc_swaps_format)
 	EXPECT_EQ(1, n);
 }
 
-struct writer {
-	size_t pages;
-	uint64_t tag;
-	int rounds;
-};
-
-/* Fill a new object, then check it all, @rounds times over. */
-static void writer_fn(void *argp)
-{
-	struct writer *w = argp;
-	char *p;
-	int fd, r;
-
-	fd = vmsim_open();
-	p = vmsim_map(fd, w->pages * page_size, 0, PROT_READ | PROT_WRITE);
-	if (p == MAP_FAILED)
-		_exit(3);
-	pages_fill(p, w->pages, w->tag);
-	for (r = 0; r < w->rounds; r++)
-		if (pages_bad(p, w->pages, w->tag))
-			_exit(4);
-	_exit(0);
-}
-
 /*
  * Several processes, each with a working set as large as the pool, write
  * tagged data and read it all back twice: every byte survives swap.
@@ -317,17 +293,17 @@ static void writer_fn(void *argp)
 TEST_F_TIMEOUT(swap, data_integrity, 180)
 {
 	long long out0 = stat_of("pswpout"), in0 = stat_of("pswpin");
-	struct writer w[3];
+	struct vmsim_writer w[3];
 	int i, status;
 	pid_t pid[3];
 
 	for (i = 0; i < 3; i++) {
-		w[i] = (struct writer){ .pages = self->pool, .rounds = 2,
+		w[i] = (struct vmsim_writer){ .pages = self->pool, .rounds = 2,
 					.tag = 1ULL << 40 | (uint64_t)i << 32 };
 		pid[i] = fork();
 		ASSERT_GE(pid[i], 0);
 		if (pid[i] == 0)
-			writer_fn(&w[i]);
+			vmsim_writer_run(&w[i]);
 	}
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(pid[i], waitpid(pid[i], &status, 0));
@@ -454,7 +430,7 @@ TEST_F_TIMEOUT(swap, swapoff_cannot_fit, 180)
 /* swapon and swapoff of a second area while a workload runs. */
 TEST_F_TIMEOUT(swap, swapon_swapoff_under_load, 180)
 {
-	struct writer w = { .pages = 2 * self->pool, .rounds = 3,
+	struct vmsim_writer w = { .pages = 2 * self->pool, .rounds = 3,
 			    .tag = 3ULL << 40 };
 	int i, status;
 	pid_t pid;
@@ -462,7 +438,7 @@ TEST_F_TIMEOUT(swap, swapon_swapoff_under_load, 180)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0)
-		writer_fn(&w);
+		vmsim_writer_run(&w);
 	for (i = 0; i < 4; i++) {
 		usleep(100 * 1000);
 		EXPECT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
@@ -1211,7 +1187,7 @@ static void *swapfree_sampler(void *arg)
  */
 TEST_F_TIMEOUT(swap, swapfree_consistent, 180)
 {
-	struct writer w = { .pages = 2 * self->pool, .rounds = 2,
+	struct vmsim_writer w = { .pages = 2 * self->pool, .rounds = 2,
 			    .tag = 5ULL << 40 };
 	long bad = 0;
 	pthread_t t;
@@ -1221,7 +1197,7 @@ TEST_F_TIMEOUT(swap, swapfree_consistent, 180)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0)
-		writer_fn(&w);
+		vmsim_writer_run(&w);
 	__atomic_store_n(&sampling, 1, __ATOMIC_RELAXED);
 	ASSERT_EQ(0, pthread_create(&t, NULL, swapfree_sampler, &bad));
 	for (i = 0; i < 40; i++) {

@@ -359,3 +359,19 @@ int vmsim_swap_header_write(const char *path, unsigned int version)
 	free(buf);
 	return ret;
 }
+
+void vmsim_writer_run(struct vmsim_writer *w)
+{
+	char *p;
+	int fd, r;
+
+	fd = vmsim_open();
+	p = vmsim_map(fd, w->pages * page_size, 0, PROT_READ | PROT_WRITE);
+	if (p == MAP_FAILED)
+		_exit(3);
+	pages_fill(p, w->pages, w->tag);
+	for (r = 0; r < w->rounds; r++)
+		if (pages_bad(p, w->pages, w->tag))
+			_exit(4);
+	_exit(0);
+}

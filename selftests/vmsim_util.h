@@ -108,4 +108,14 @@ void pages_fill(char *p, size_t pages, uint64_t tag);
 size_t pages_bad(const char *p, size_t pages, uint64_t tag);
 bool page_is_zero(const void *page);
 
+/* A child's work: fill @pages of a new object with @tag, check it @rounds times. */
+struct vmsim_writer {
+	size_t pages;
+	uint64_t tag;
+	int rounds;
+};
+
+/* Do it and _exit(): 0 all read back, 3 the map failed, 4 a page was wrong. */
+void vmsim_writer_run(struct vmsim_writer *w);
+
 #endif /* _VMSIM_UTIL_H */
