@@ -126,6 +126,7 @@ if [ -n "$only" ]; then
 		"$root/selftests/tests.list" >"$root/selftests/tests.only"
 	mv "$root/selftests/tests.only" "$root/selftests/tests.list"
 fi
+cp -r "$top/tools/traces" "$root/traces"
 for t in "$root"/tools/*; do ln -s "/tools/$(basename "$t")" "$root/usr/bin/"; done
 
 # Programs from the host that the tests run (dynamically linked): copied

@@ -63,7 +63,10 @@ TOUCH_BACKENDS="vmsim $KERNEL_SIDES"
 SCALE="threads:1 threads:2 threads:4 procs:2 procs:4"
 scale_touches=$(words $SCALE)
 in_groups speed && scale_touches=$((scale_touches - 1))
+# The synthetic traces, and GNU sort's page faults (recorded by
+# scripts/record-trace.sh, shipped gzipped in tools/traces/).
 TRACES="zipf phase loop hotscan"
+[ -f /traces/sort.trace.gz ] && TRACES="$TRACES file:/tmp/sort.trace"
 # vmsim with its default policy (faclock), then with each other policy.
 OTHER_POLICIES="lru2 clock fifo random"
 TRACE_BACKENDS="belady vmsim $(for q in $OTHER_POLICIES; do printf 'vmsim-%s ' $q; done)$KERNEL_SIDES"
@@ -170,6 +173,7 @@ fi
 if in_groups traces traces-vmsim; then
 	TPOOL=4096
 	cpu_check traces
+	case $TRACES in *sort.trace*) gunzip -c /traces/sort.trace.gz >/tmp/sort.trace || exit 1 ;; esac
 	insmod "$VMSIM_KO" pool_mb=16 $(arg vmsim_args | tr , ' ') || exit 1
 	kernel_side_up $((TPOOL * 4096))
 	for p in $TRACES; do
