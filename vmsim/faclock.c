@@ -4,9 +4,12 @@
  * vmsim's default.
  *
  * Every page that gets a frame lands at the head of a window, a FIFO of
- * about 1% of the pool.  At the window's tail a page either enters the
- * main CLOCK or is evicted:
- *  - while the main clock is not yet full (the pool is filling), it enters;
+ * what the main CLOCK leaves of the pool (about 2% of it).  Reclaim takes
+ * from the window's tail whenever it holds a batch, and there a page
+ * either enters the main clock or is evicted:
+ *  - while the main clock is short of its size (the pool is filling, or
+ *    its hand evicted on its own because the window was nearly empty), it
+ *    enters;
  *  - otherwise it enters only if it is used more often than what the main
  *    clock evicts: its frequency at least the recent victims' plus
  *    FACLOCK_MARGIN (hysteresis, as TinyLFU's admission, against churn).
@@ -16,7 +19,7 @@
  *
  * A page's frequency is a 4-bit saturating count of the references the
  * harvests found (reclaim's and the aging passes', one per accessed bit
- * found set), halved once per epoch (3 pools' worth of references) so that
+ * found set), halved once per epoch (5 pools' worth of references) so that
  * old popularity fades.  It lives in the entry's policy bits while the
  * page is resident and in its ghost when it is not, so a page evicted from
  * the window returns with its history: nothing is kept per page beyond
@@ -45,12 +48,12 @@
 #define FA_FREQ_MAX		15U
 
 /* The window, in 1/1000 of the pool (at least FACLOCK_WINDOW_MIN pages). */
-#define FACLOCK_WINDOW_PERMILLE	10
-#define FACLOCK_WINDOW_MIN	16
+#define FACLOCK_WINDOW_PERMILLE	20
+#define FACLOCK_WINDOW_MIN	32
 /* How much more often than the victims a window page must be used. */
 #define FACLOCK_MARGIN		2
 /* An epoch: this many pools' worth of references. */
-#define FACLOCK_EPOCH_POOLS	3
+#define FACLOCK_EPOCH_POOLS	5
 
 enum {
 	FA_ADMITTED,		/* window -> main while main filled */
@@ -224,8 +227,8 @@ static void faclock_admit(struct vmsim_scan *sc)
 }
 
 /*
- * Reclaim with the window over its size: each page at the window's tail
- * enters the main clock unopposed while it is not full; after that it
+ * Reclaim from the window: each page at its tail enters the main clock
+ * unopposed while the main clock is short of its size; after that it
  * competes with the main clock's next victim, and the one used less
  * often leaves (the window page must be used FACLOCK_MARGIN more often).
  */
@@ -275,7 +278,10 @@ static void faclock_scan_window(struct vmsim_scan *sc, unsigned long main_target
 		vmsim_scan_evict(sc, m.iso, m.n, m.evict);
 }
 
-/* Reclaim with the window within its size: the main clock's hand evicts. */
+/*
+ * Reclaim with the window nearly empty: the main clock's hand evicts, and
+ * the window's next pages enter in the victims' place unopposed.
+ */
 static void faclock_scan_main(struct vmsim_scan *sc)
 {
 	unsigned int victim[FA_BATCH], nv, i;
@@ -299,7 +305,8 @@ static void faclock_scan(struct vmsim_scan *sc)
 				    sc->capacity - window : 0;
 
 	fa_maybe_new_epoch();
-	if (vmsim_lru_count(FA_WINDOW) > window || !vmsim_lru_count(FA_MAIN))
+	/* Every fault lands in the window: it competes once it holds a batch. */
+	if (vmsim_lru_count(FA_WINDOW) > FA_BATCH || !vmsim_lru_count(FA_MAIN))
 		faclock_scan_window(sc, main_target);
 	else
 		faclock_scan_main(sc);
