@@ -12,6 +12,7 @@
 #   -i INJECT     harness.inject= for the guest (harness self-test)
 #   -a ARGS       extra kernel command line
 #   -M SIZE       guest memory (default 1G; 1280M on debug)
+#   (VMSIM_SMP=N in the environment: N vCPUs instead of 2)
 #   -T TESTS      run only these selftests (space-separated names; check mode)
 #   --faulty      boot the deliberately faulty vmsim build (harness self-test)
 #   --expect-fail the run passes only if it is judged failed (harness self-test)
@@ -229,7 +230,7 @@ boot_guest() {
 	fi
 	timeout --foreground -k 10 "$timeout" \
 		qemu-system-x86_64 -nodefaults -nographic -no-reboot -monitor none \
-		-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m "$mem" \
+		-machine q35 -accel tcg,thread=multi -cpu max -smp "${VMSIM_SMP:-2}" -m "$mem" \
 		"${console[@]}" -serial file:"$out/result" \
 		-kernel "$VMLINUZ" -initrd "$out/initrd.gz" -append "$append" \
 		-drive file="$out/disk0.img",if=virtio,format=raw,cache=unsafe \

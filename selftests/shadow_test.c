@@ -4,6 +4,7 @@
  * tables (/proc/self/pagemap) and the pool's counters.
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -146,6 +148,63 @@ TEST_F(shadow, accessed_bit_follows_hardware)
 
 	self->p[page_size + 8] = 2;
 	EXPECT_TRUE(vmsim_pte(self->fd, 1) & A);
+}
+
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Aging reaches the TLB of another CPU that runs a process mapping the
+ * page: a child on CPU 1 reads the page without pause (its translation
+ * stays cached), the parent on CPU 0 clears the accessed bits, and the
+ * child's next reads must set the bit again.  Fails if the flush after
+ * clearing reaches only the CPU that cleared, or none.
+ */
+TEST_F(shadow, accessed_bit_set_again_on_another_cpu)
+{
+	volatile int *flag;
+	int status, i;
+	bool seen = false;
+	pid_t pid;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	flag = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, flag);
+	self->p[0] = 1;
+	pin_to_cpu(0);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		pin_to_cpu(1);
+		while (!flag[1]) {
+			(void)peek(&self->p[0]);
+			flag[0] = 1;
+		}
+		_exit(0);
+	}
+	while (!flag[0])
+		;
+	EXPECT_LE(1, vmsim_advise(self->fd, 0, 1, VMSIM_ADV_COLD));
+	/* The parent does not touch the page again: only the child can. */
+	for (i = 0; i < 100 && !seen; i++) {
+		struct timespec ms = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ms, NULL);
+		seen = vmsim_pte(self->fd, 0) & A;
+	}
+	flag[1] = 1;
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+	EXPECT_TRUE(seen);
+	munmap((void *)flag, page_size);
 }
 
 /*

@@ -116,7 +116,7 @@ static int vmsim_advise_cold(struct vmsim_object *obj, pgoff_t start,
 		n = min_t(pgoff_t, VMSIM_CHUNK, start + nr - base);
 		memset(bits, 0, n);
 		vmsim_rmap_walk(vmsim_object_mapping(obj), base, n, bits,
-				VMSIM_WALK_CLEAR_YOUNG);
+				VMSIM_WALK_CLEAR_YOUNG, NULL);
 		for (i = 0; i < n; i++) {
 			u64 *sptep = vmsim_shadow_lookup(&obj->shadow, base + i,
 							 false);

@@ -352,7 +352,7 @@ void vmsim_policy_rescue_unevictable(void)
 static u8 vmsim_age_bits[VMSIM_TABLE_ENTRIES];
 
 struct vmsim_aging {
-	unsigned long young;		/* hardware accessed bits cleared */
+	struct vmsim_tlb_batch tlb;	/* whose accessed bits it cleared */
 	unsigned long scanned;
 };
 
@@ -363,15 +363,11 @@ static int vmsim_age_leaf(struct vmsim_shadow *shadow, pgoff_t base,
 	struct vmsim_policy *p = vmsim_policy;
 	struct vmsim_aging *ag = data;
 	unsigned int i;
-	long young;
 
 	memset(vmsim_age_bits, 0, sizeof(vmsim_age_bits));
 	vmsim_age_begin();
-	young = vmsim_rmap_walk(vmsim_object_mapping(obj), base,
-				VMSIM_TABLE_ENTRIES, vmsim_age_bits,
-				VMSIM_WALK_CLEAR_YOUNG | VMSIM_WALK_NOFLUSH);
-	if (young > 0)
-		ag->young += young;
+	vmsim_rmap_walk(vmsim_object_mapping(obj), base, VMSIM_TABLE_ENTRIES,
+			vmsim_age_bits, VMSIM_WALK_CLEAR_YOUNG, &ag->tlb);
 	for (i = 0; i < VMSIM_TABLE_ENTRIES; i++) {
 		u64 *sptep = &table[i];
 		u64 e = vmsim_pte_read(sptep);
@@ -415,8 +411,7 @@ void vmsim_policy_age(void)
 	vmsim_lru_drain_all();
 	vmsim_walk_objects(vmsim_age_object, &ag);
 	up_read(&vmsim_policy_sem);
-	if (ag.young)
-		vmsim_flush_tlb_all();
+	vmsim_tlb_flush(&ag.tlb);
 	vmsim_count(VMSIM_AGING_PASSES);
 	vmsim_count_add(VMSIM_AGING_SCANNED, ag.scanned);
 }

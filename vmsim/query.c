@@ -63,7 +63,7 @@ int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 	for (base = start; base < start + nr; base += n) {
 		n = min_t(pgoff_t, VMSIM_QUERY_CHUNK, start + nr - base);
 		memset(bits, 0, n);
-		vmsim_rmap_walk(vmsim_object_mapping(obj), base, n, bits, 0);
+		vmsim_rmap_walk(vmsim_object_mapping(obj), base, n, bits, 0, NULL);
 		for (i = 0; i < n; i++) {
 			u64 *sptep = NULL;
 			u64 e = 0;

@@ -12,14 +12,16 @@
  *
  * From the PTEs it learns, per object page: is it mapped, mapped writable,
  * and was it accessed (the hardware accessed bit).  Aging clears those
- * accessed bits.  x86 does not flush the TLB when the accessed bit is
- * cleared, and a CPU that still caches the translation will not set the
- * bit again, so after clearing vmsim flushes the TLBs of all CPUs once per
- * walk (one IPI round, not one per page).
+ * accessed bits.  A CPU that still caches the translation will not set the
+ * bit again, so after clearing, vmsim flushes the TLBs of the CPUs that run
+ * the mms whose bits it cleared, once per batch of walks (struct
+ * vmsim_tlb_batch: one IPI round, not one per page, and none to a CPU that
+ * runs another process).
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/rbtree.h>
+#include <linux/sched/mm.h>
 #include <linux/smp.h>
 #include <asm/tlbflush.h>
 
@@ -31,6 +33,7 @@ struct vmsim_walk {
 	u8 *bits;			/* per index of the window, or NULL */
 	bool clear_young;
 	unsigned long young;		/* accessed PTEs seen */
+	unsigned long cleared;		/* accessed bits cleared */
 };
 
 static int vmsim_walk_pte(pte_t *ptep, unsigned long addr, void *data)
@@ -46,9 +49,11 @@ static int vmsim_walk_pte(pte_t *ptep, unsigned long addr, void *data)
 
 	young = pte_young(pte);
 	/* What ptep_test_and_clear_young() does on x86; it is not exported. */
-	if (young && w->clear_young)
+	if (young && w->clear_young) {
 		young = test_and_clear_bit(_PAGE_BIT_ACCESSED,
 					   (unsigned long *)&ptep->pte);
+		w->cleared += young;
+	}
 	if (young)
 		w->young++;
 	if (w->bits)
@@ -63,18 +68,76 @@ static void vmsim_flush_tlb_local(void *unused)
 	__flush_tlb_all();
 }
 
+static void vmsim_flush_tlb_all(void)
+{
+	on_each_cpu(vmsim_flush_tlb_local, NULL, 1);
+}
+
+/* Remember @mm (held) to be flushed; with no room, flush every CPU. */
+static void vmsim_tlb_batch_add(struct vmsim_tlb_batch *tlb,
+				struct mm_struct *mm)
+{
+	unsigned int i;
+
+	if (tlb->all)
+		return;
+	for (i = 0; i < tlb->nr; i++)
+		if (tlb->mm[i] == mm)
+			return;
+	if (tlb->nr == VMSIM_TLB_MMS) {
+		tlb->all = true;
+		return;
+	}
+	mmgrab(mm);
+	tlb->mm[tlb->nr++] = mm;
+}
+
+/*
+ * Does @cpu run one of the batch's mms (is it in the mm's cpumask: running
+ * it, or lending it to a kernel thread)?  A CPU that switched away is left
+ * alone: with PCID it may keep a translation cached under the mm's ASID
+ * and not set the accessed bit through it until that entry is evicted or
+ * the mm is flushed for another reason.  That page looks colder than it
+ * is for a while: the imprecision x86 Linux accepts for every accessed bit
+ * it clears (it flushes nothing).  x86's own flush_tlb_mm_range(), which
+ * would reach those too, is not for modules.
+ */
+static bool vmsim_tlb_cpu_runs(int cpu, void *info)
+{
+	struct vmsim_tlb_batch *tlb = info;
+	unsigned int i;
+
+	for (i = 0; i < tlb->nr; i++)
+		if (cpumask_test_cpu(cpu, mm_cpumask(tlb->mm[i])))
+			return true;
+	return false;
+}
+
 /**
- * vmsim_flush_tlb_all() - flush the TLBs of every CPU
+ * vmsim_tlb_flush() - flush what a batch of walks left in the TLBs
+ * @tlb: the batch (see vmsim_rmap_walk()); empty afterwards
  *
- * Modules cannot flush one mm's TLB entries (those helpers are not
- * exported), so after clearing accessed bits vmsim flushes everything, once
- * per batch.
+ * Flushes the CPUs that run one of the batch's mms, or every CPU if the
+ * batch overflowed.  The barrier orders the walks' PTE writes before the
+ * reads of mm_cpumask(), as switch_mm() sets a CPU's bit before it loads
+ * the page tables.
  *
  * Context: Process context, interrupts enabled.
  */
-void vmsim_flush_tlb_all(void)
+void vmsim_tlb_flush(struct vmsim_tlb_batch *tlb)
 {
-	on_each_cpu(vmsim_flush_tlb_local, NULL, 1);
+	unsigned int i;
+
+	smp_mb();	/* the cleared bits before mm_cpumask() is read */
+	if (tlb->all)
+		vmsim_flush_tlb_all();
+	else if (tlb->nr)
+		on_each_cpu_cond(vmsim_tlb_cpu_runs, vmsim_flush_tlb_local,
+				 tlb, true);
+	for (i = 0; i < tlb->nr; i++)
+		mmdrop(tlb->mm[i]);
+	tlb->nr = 0;
+	tlb->all = false;
 }
 
 /**
@@ -84,10 +147,11 @@ void vmsim_flush_tlb_all(void)
  * @nr: number of pages
  * @bits: if not NULL, an array of @nr bytes: VMSIM_WALK_* bits are ORed
  *	into bits[i] for page @start + i
- * @flags: VMSIM_WALK_CLEAR_YOUNG to clear the accessed bits it finds (and
- *	flush the TLBs if any was set, unless VMSIM_WALK_NOFLUSH: the caller
- *	will); VMSIM_WALK_TRYLOCK to give up rather than wait for the i_mmap
- *	lock
+ * @flags: VMSIM_WALK_CLEAR_YOUNG to clear the accessed bits it finds;
+ *	VMSIM_WALK_TRYLOCK to give up rather than wait for the i_mmap lock
+ * @tlb: with VMSIM_WALK_CLEAR_YOUNG, where to remember the mms whose
+ *	accessed bits it cleared, for the caller's vmsim_tlb_flush(); if
+ *	NULL, the walk flushes them itself before it returns
  *
  * Context: Process context; may sleep.  Takes @mapping's i_mmap_rwsem for
  * read, and page table locks.
@@ -95,8 +159,9 @@ void vmsim_flush_tlb_all(void)
  * and the lock was busy.
  */
 long vmsim_rmap_walk(struct address_space *mapping, pgoff_t start, pgoff_t nr,
-		     u8 *bits, unsigned int flags)
+		     u8 *bits, unsigned int flags, struct vmsim_tlb_batch *tlb)
 {
+	struct vmsim_tlb_batch own = { 0 };
 	struct vmsim_walk w = {
 		.start = start,
 		.bits = bits,
@@ -106,6 +171,8 @@ long vmsim_rmap_walk(struct address_space *mapping, pgoff_t start, pgoff_t nr,
 	struct rb_node *node;
 
 	might_sleep();
+	if (!tlb)
+		tlb = &own;
 	if (flags & VMSIM_WALK_TRYLOCK) {
 		if (!i_mmap_trylock_read(mapping))
 			return -EAGAIN;
@@ -124,15 +191,19 @@ long vmsim_rmap_walk(struct address_space *mapping, pgoff_t start, pgoff_t nr,
 		if (first >= last)
 			continue;
 		w.vma = vma;
+		w.cleared = 0;
 		apply_to_existing_page_range(vma->vm_mm, vma->vm_start +
 					     ((first - vma->vm_pgoff) << PAGE_SHIFT),
 					     (last - first) << PAGE_SHIFT,
 					     vmsim_walk_pte, &w);
+		/* The VMA, and so its mm, lives while the lock is held. */
+		if (w.cleared)
+			vmsim_tlb_batch_add(tlb, vma->vm_mm);
 	}
 	i_mmap_unlock_read(mapping);
 
-	if (w.clear_young && w.young && !(flags & VMSIM_WALK_NOFLUSH))
-		vmsim_flush_tlb_all();
+	if (tlb == &own)
+		vmsim_tlb_flush(&own);
 	return w.young;
 }
 

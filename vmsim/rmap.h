@@ -16,13 +16,24 @@
 
 #define VMSIM_WALK_CLEAR_YOUNG	BIT(0)	/* clear the accessed bits found */
 #define VMSIM_WALK_TRYLOCK	BIT(1)	/* do not wait for the i_mmap lock */
-#define VMSIM_WALK_NOFLUSH	BIT(2)	/* the caller flushes the TLBs */
+
+/*
+ * The mms whose accessed bits a batch of walks cleared, each held
+ * (mmgrab()) until vmsim_tlb_flush() flushes the CPUs that run them.
+ * Zero-initialised; more mms than VMSIM_TLB_MMS flush every CPU.
+ */
+#define VMSIM_TLB_MMS		8
+struct vmsim_tlb_batch {
+	struct mm_struct *mm[VMSIM_TLB_MMS];
+	unsigned int nr;
+	bool all;
+};
 
 long vmsim_rmap_walk(struct address_space *mapping, pgoff_t start, pgoff_t nr,
-		     u8 *bits, unsigned int flags);
+		     u8 *bits, unsigned int flags, struct vmsim_tlb_batch *tlb);
+void vmsim_tlb_flush(struct vmsim_tlb_batch *tlb);
 unsigned long vmsim_rmap_nr_vmas(struct address_space *mapping);
 void vmsim_mkold_range(struct vm_area_struct *vma, unsigned long start,
 		       unsigned int nr, u64 mask);
-void vmsim_flush_tlb_all(void);
 
 #endif /* _VMSIM_RMAP_H */

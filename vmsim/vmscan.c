@@ -67,10 +67,11 @@ void vmsim_scan_account(struct vmsim_scan *sc, unsigned int n)
 /*
  * Was an isolated page referenced since the last scan?  Test-and-clear the
  * accessed bits of every real PTE that maps it, and its shadow ACCESSED
- * bit.  Records in @iso->refs how many page tables had it young (the
- * caller flushes the TLBs).
+ * bit.  Records in @iso->refs how many page tables had it young, and in
+ * @tlb the mms whose bits it cleared (the caller flushes).
  */
-static bool vmsim_page_referenced(struct vmsim_isolated *iso)
+static bool vmsim_page_referenced(struct vmsim_isolated *iso,
+				  struct vmsim_tlb_batch *tlb)
 {
 	bool shadow = vmsim_pte_update_present(iso->sptep,
 					       page_to_pfn(iso->page),
@@ -79,7 +80,7 @@ static bool vmsim_page_referenced(struct vmsim_isolated *iso)
 	long young;
 
 	young = vmsim_rmap_walk(vmsim_object_mapping(iso->obj), iso->index, 1,
-				NULL, VMSIM_WALK_CLEAR_YOUNG | VMSIM_WALK_NOFLUSH);
+				NULL, VMSIM_WALK_CLEAR_YOUNG, tlb);
 	iso->refs = max(young, 0L);
 	return iso->refs || shadow;
 }
@@ -90,8 +91,8 @@ static bool vmsim_page_referenced(struct vmsim_isolated *iso)
  * @n: how many
  * @referenced: out, one per page
  *
- * Then one TLB flush if any real PTE had its accessed bit cleared (so that
- * the next access sets it again).  @iso[i].refs says in how many page
+ * Then one TLB flush, of the CPUs that run an mm whose accessed bits were
+ * cleared (so that the next access sets them again).  @iso[i].refs says in how many page
  * tables page i was young.
  *
  * Context: Process context; may sleep (the i_mmap walks).
@@ -99,17 +100,14 @@ static bool vmsim_page_referenced(struct vmsim_isolated *iso)
 void vmsim_scan_referenced(struct vmsim_isolated *iso, unsigned int n,
 			   bool *referenced)
 {
-	bool flush = false;
+	struct vmsim_tlb_batch tlb = { 0 };
 	unsigned int i;
 
 	down_read(&vmsim_referenced_sem);
-	for (i = 0; i < n; i++) {
-		referenced[i] = vmsim_page_referenced(&iso[i]);
-		flush |= iso[i].refs > 0;
-	}
+	for (i = 0; i < n; i++)
+		referenced[i] = vmsim_page_referenced(&iso[i], &tlb);
 	up_read(&vmsim_referenced_sem);
-	if (flush)
-		vmsim_flush_tlb_all();
+	vmsim_tlb_flush(&tlb);
 }
 
 /**
