@@ -35,11 +35,9 @@ static void clock_scan(struct vmsim_scan *sc)
 	bool referenced[VMSIM_SCAN_BATCH], evict[VMSIM_SCAN_BATCH];
 	unsigned int i, n;
 
-	n = vmsim_lru_isolate(CLOCK_RING, VMSIM_SCAN_BATCH, iso);
+	n = vmsim_scan_take(sc, CLOCK_RING, VMSIM_SCAN_BATCH, iso, referenced);
 	if (!n)
 		return;
-	vmsim_scan_account(sc, n);
-	vmsim_scan_referenced(iso, n, referenced);
 	for (i = 0; i < n; i++) {
 		unsigned int bits = vmsim_pte_pbits(vmsim_pte_read(iso[i].sptep));
 

@@ -159,11 +159,7 @@ static void fa_take(struct vmsim_scan *sc, unsigned int lru, struct fa_batch *b)
 {
 	unsigned int i;
 
-	b->n = vmsim_lru_isolate(lru, FA_BATCH, b->iso);
-	if (!b->n)
-		return;
-	vmsim_scan_account(sc, b->n);
-	vmsim_scan_referenced(b->iso, b->n, b->referenced);
+	b->n = vmsim_scan_take(sc, lru, FA_BATCH, b->iso, b->referenced);
 	for (i = 0; i < b->n; i++) {
 		unsigned int bits = vmsim_pte_pbits(vmsim_pte_read(b->iso[i].sptep));
 
@@ -214,8 +210,7 @@ static void faclock_admit(struct vmsim_scan *sc)
 	struct vmsim_isolated iso[FA_BATCH];
 	unsigned int i, n;
 
-	n = vmsim_lru_isolate(FA_WINDOW, FA_BATCH, iso);
-	vmsim_scan_account(sc, n);
+	n = vmsim_scan_take(sc, FA_WINDOW, FA_BATCH, iso, NULL);
 	for (i = 0; i < n; i++) {
 		unsigned int bits = vmsim_pte_pbits(vmsim_pte_read(iso[i].sptep));
 

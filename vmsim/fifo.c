@@ -32,10 +32,9 @@ static void fifo_scan(struct vmsim_scan *sc)
 	struct vmsim_isolated iso[VMSIM_SCAN_BATCH];
 	unsigned int n;
 
-	n = vmsim_lru_isolate(FIFO_QUEUE, VMSIM_SCAN_BATCH, iso);
+	n = vmsim_scan_take(sc, FIFO_QUEUE, VMSIM_SCAN_BATCH, iso, NULL);
 	if (!n)
 		return;
-	vmsim_scan_account(sc, n);
 	vmsim_scan_evict(sc, iso, n, evict);
 }
 

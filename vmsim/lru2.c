@@ -86,11 +86,11 @@ static void lru2_scan_active(void)
 	bool referenced[VMSIM_SCAN_BATCH];
 	unsigned int i, n;
 
-	n = vmsim_lru_isolate(LRU2_ACTIVE, VMSIM_SCAN_BATCH, iso);
+	n = vmsim_scan_take(NULL, LRU2_ACTIVE, VMSIM_SCAN_BATCH, iso,
+			    referenced);
 	if (!n)
 		return;
 	vmsim_count_add(VMSIM_PGREFILL, n);
-	vmsim_scan_referenced(iso, n, referenced);
 	for (i = 0; i < n; i++) {
 		unsigned int bits = vmsim_pte_pbits(vmsim_pte_read(iso[i].sptep));
 		unsigned int freq = (bits & LRU2_FREQ_MASK) >> LRU2_FREQ_SHIFT;
@@ -117,11 +117,10 @@ static void lru2_scan_inactive(struct vmsim_scan *sc)
 	bool referenced[VMSIM_SCAN_BATCH], evict[VMSIM_SCAN_BATCH];
 	unsigned int i, n;
 
-	n = vmsim_lru_isolate(LRU2_INACTIVE, VMSIM_SCAN_BATCH, iso);
+	n = vmsim_scan_take(sc, LRU2_INACTIVE, VMSIM_SCAN_BATCH, iso,
+			    referenced);
 	if (!n)
 		return;
-	vmsim_scan_account(sc, n);
-	vmsim_scan_referenced(iso, n, referenced);
 	for (i = 0; i < n; i++) {
 		unsigned int bits = vmsim_pte_pbits(vmsim_pte_read(iso[i].sptep));
 

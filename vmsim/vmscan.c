@@ -2,9 +2,10 @@
 /*
  * The machinery every replacement policy scans with.
  *
- * A policy's ->scan() takes a batch of pages off its lists
- * (vmsim_lru_isolate()), asks whether each was referenced since it last
- * looked (vmsim_scan_referenced(): the hardware accessed bit of every real
+ * A policy's ->scan() takes a batch of pages off one of its lists
+ * (vmsim_scan_take(): isolated, counted as scanned, and, if it asks,
+ * harvested), learns whether each was referenced since it last looked
+ * (vmsim_scan_referenced(): the hardware accessed bit of every real
  * PTE that maps the page, found through the object's i_mmap tree and
  * test-and-cleared, and the shadow ACCESSED bit), decides, and hands the
  * pages that go to vmsim_scan_evict(), which takes them out through the
@@ -83,6 +84,35 @@ static bool vmsim_page_referenced(struct vmsim_isolated *iso,
 				NULL, VMSIM_WALK_CLEAR_YOUNG, tlb);
 	iso->refs = max(young, 0L);
 	return iso->refs || shadow;
+}
+
+/**
+ * vmsim_scan_take() - a batch off a list's tail, counted and harvested
+ * @sc: the pass to count the pages in, or NULL (the caller counts them)
+ * @lru: the list
+ * @nr: at most this many
+ * @iso: out, the pages isolated
+ * @referenced: if not NULL, out: which were referenced
+ *	(vmsim_scan_referenced())
+ *
+ * The step every policy's scan begins with.
+ *
+ * Context: Process context; may sleep if @referenced.
+ * Return: how many pages were isolated.
+ */
+unsigned int vmsim_scan_take(struct vmsim_scan *sc, unsigned int lru,
+			     unsigned int nr, struct vmsim_isolated *iso,
+			     bool *referenced)
+{
+	unsigned int n = vmsim_lru_isolate(lru, nr, iso);
+
+	if (!n)
+		return 0;
+	if (sc)
+		vmsim_scan_account(sc, n);
+	if (referenced)
+		vmsim_scan_referenced(iso, n, referenced);
+	return n;
 }
 
 /**

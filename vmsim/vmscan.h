@@ -61,5 +61,8 @@ void vmsim_scan_keep(struct vmsim_isolated *iso, unsigned int lru, bool tail);
 bool vmsim_scan_pageout(struct vmsim_object *obj, u64 *sptep,
 			struct vmsim_writeback *wb);
 void vmsim_scan_account(struct vmsim_scan *sc, unsigned int n);
+unsigned int vmsim_scan_take(struct vmsim_scan *sc, unsigned int lru,
+			     unsigned int nr, struct vmsim_isolated *iso,
+			     bool *referenced);
 
 #endif /* _VMSIM_VMSCAN_H */
