@@ -6,7 +6,7 @@
 # guest, and report the figures side by side.
 #
 #   KERNELS="stock-6.1 stock-6.12"   the kernels (make bench BENCH_KERNELS=)
-#   BENCH=meta,speed,scale,traces,swap   the groups (default all of them;
+#   BENCH=meta,speed,remap,scale,traces,swap   the groups (default all of them;
 #                                    see qemu/guest/mode-bench.sh)
 #   POOL_MB=512                      vmsim's pool for speed and scale
 #   SEED=1                           the seed of every workload
@@ -22,7 +22,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KERNELS=${KERNELS:-stock-6.1}
 POOL_MB=${POOL_MB:-512}
-BENCH=${BENCH:-meta,speed,scale,traces,swap}
+BENCH=${BENCH:-meta,speed,remap,scale,traces,swap}
 SEED=${SEED:-1}
 out=$top/out/bench
 mkdir -p "$out"

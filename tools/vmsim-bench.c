@@ -8,6 +8,11 @@
  * Workloads:
  *   first-touch   write one byte to every page of a fresh mapping
  *   retouch       write every page again, after it is resident
+ *   remap         will-it-scale's page_fault3 loop: each worker maps its
+ *                 own resident --mb object, writes every page, unmaps it,
+ *                 and again (--reps passes); on vmsim, on a tmpfs file
+ *                 (backend "tmpfs", a memfd) and on private anonymous
+ *                 memory (mapped fresh each pass: page_fault1's loop)
  *   trace         replay an access trace over a working set larger than
  *                 vmsim's pool (see below) and count refaults
  *   swap          write, then read back and check, a working set larger
@@ -99,10 +104,10 @@
 
 /* B_CPU: no memory, arithmetic only (spin). */
 enum backend { B_VMSIM, B_SHARED, B_PRIVATE, B_BELADY, B_A0, B_CPU,
-	       NR_BACKENDS };
+	       B_TMPFS, NR_BACKENDS };
 
 static const char * const backend_names[NR_BACKENDS] = {
-	"vmsim", "shared", "private", "belady", "a0", "cpu",
+	"vmsim", "shared", "private", "belady", "a0", "cpu", "tmpfs",
 };
 
 #define MAX_WORKERS	64
@@ -460,29 +465,6 @@ static double touch_threads(char *p, size_t pages, int threads)
 	return run_threads(&w, threads);
 }
 
-/*
- * A child of run_procs(): map its slice if it has to, say "r" (ready) or
- * "e" (error) on @said, wait for the gate to open (EOF on @gate), run,
- * say "d" (done).
- */
-static int proc_child(struct work *w, int threads, int gate, int said)
-{
-	struct region own;
-	int ok = 1;
-	char c;
-
-	if (w->b == B_PRIVATE) {
-		ok = !region_map(&own, w->b, w->pages * page_size);
-		w->p = own.p;
-	}
-	if (write(said, ok ? "r" : "e", 1) != 1 || !ok)
-		return 1;
-	if (read(gate, &c, 1) != 0)
-		return 1;
-	run_threads(w, threads);
-	return write(said, "d", 1) == 1 ? 0 : 1;
-}
-
 /* Read @n one-byte messages from @fd; how many were not @want. */
 static int hear(int fd, int n, char want)
 {
@@ -496,45 +478,90 @@ static int hear(int fd, int n, char want)
 }
 
 /*
- * Run @w with @procs processes, each its slice with @threads threads:
- * slices of a mapping made before fork (vmsim, shared) or, for private, of
- * a mapping each child makes of its own.  The clock runs from the moment
- * every child is ready to the moment the last is done; forks and exits are
- * not in it.  Returns the seconds, or -1.
+ * Run @n processes: child i calls @ready(i, @arg) (0 if it can go on), says
+ * "r" (ready) or "e" (error), waits for the gate to open (EOF), calls
+ * @run(i, @arg) and says "d" (done).  The clock runs from the moment every
+ * child is ready to the moment the last is done; forks and exits are not in
+ * it.  Returns the seconds, or -1.
  */
-static double run_procs(const struct work *w, int procs, int threads)
+static double run_forked(int n, int (*ready)(int i, void *arg),
+			 void (*run)(int i, void *arg), void *arg)
 {
 	int gate[2], said[2], i, bad;
 	double t0, secs;
 
 	if (pipe(gate) || pipe(said))
 		die("pipe");
-	for (i = 0; i < procs; i++) {
-		struct work part;
-		pid_t pid;
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+		int ok;
+		char c;
 
-		slice_of(w, procs, i, &part);
-		pid = fork();
 		if (pid < 0)
 			die("fork");
-		if (pid == 0) {
-			close(gate[1]);
-			close(said[0]);
-			_exit(proc_child(&part, threads, gate[0], said[1]));
-		}
+		if (pid)
+			continue;
+		close(gate[1]);
+		close(said[0]);
+		ok = !ready(i, arg);
+		if (write(said[1], ok ? "r" : "e", 1) != 1 || !ok ||
+		    read(gate[0], &c, 1) != 0)
+			_exit(1);
+		run(i, arg);
+		_exit(write(said[1], "d", 1) == 1 ? 0 : 1);
 	}
 	close(gate[0]);
 	close(said[1]);
-	bad = hear(said[0], procs, 'r');
+	bad = hear(said[0], n, 'r');
 	t0 = now();
 	close(gate[1]);
 	if (!bad)
-		bad = hear(said[0], procs, 'd');
+		bad = hear(said[0], n, 'd');
 	secs = now() - t0;
 	close(said[0]);
 	while (wait(NULL) > 0)
 		;
 	return bad ? -1 : secs;
+}
+
+/* run_procs()'s children: a slice each, mapped by the child if private. */
+struct procs_arg {
+	const struct work *w;
+	int procs, threads;
+	struct work part;
+};
+
+static int procs_ready(int i, void *arg)
+{
+	struct procs_arg *a = arg;
+	struct region own;
+
+	slice_of(a->w, a->procs, i, &a->part);
+	if (a->part.b != B_PRIVATE)
+		return 0;
+	if (region_map(&own, a->part.b, a->part.pages * page_size))
+		return -1;
+	a->part.p = own.p;
+	return 0;
+}
+
+static void procs_run(int i, void *arg)
+{
+	struct procs_arg *a = arg;
+
+	run_threads(&a->part, a->threads);
+}
+
+/*
+ * Run @w with @procs processes, each its slice with @threads threads:
+ * slices of a mapping made before fork (vmsim, shared) or, for private, of
+ * a mapping each child makes of its own.  Returns the seconds, or -1.
+ */
+static double run_procs(const struct work *w, int procs, int threads)
+{
+	struct procs_arg a = { .w = w, .procs = procs, .threads = threads };
+
+	return run_forked(procs, procs_ready, procs_run, &a);
 }
 
 /* Run @w with --procs processes of --threads threads each. */
@@ -610,6 +637,147 @@ static int run_touch(const char *workload, const struct opts *o,
 	print_figures(median(secs, o->reps), pages, "pages/s", &sum, 0);
 	print_end();
 	return 0;
+}
+
+/*
+ * page_fault3's loop (will-it-scale): map a resident object, write one
+ * byte to every page, unmap, again.  Each worker has an object of its own,
+ * made and written once before the clock starts, as each will-it-scale
+ * task has its own file.
+ */
+struct remap_worker {
+	int fd;			/* the object, or -1 for private memory */
+	size_t pages;
+	int passes;
+	enum backend b;
+	pthread_t t;
+	pthread_barrier_t *start;
+};
+
+static void remap_passes(const struct remap_worker *w)
+{
+	size_t len = w->pages * page_size, i;
+	int pass;
+
+	for (pass = 0; pass < w->passes; pass++) {
+		char *p = w->fd < 0 ?
+			  mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) :
+			  mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       w->fd, 0);
+
+		if (p == MAP_FAILED)
+			die("mmap");
+		for (i = 0; i < w->pages; i++)
+			p[i * page_size] = (char)i;
+		munmap(p, len);
+	}
+}
+
+static void *remap_thread(void *arg)
+{
+	struct remap_worker *w = arg;
+
+	pthread_barrier_wait(w->start);
+	remap_passes(w);
+	return NULL;
+}
+
+/* A worker's object, resident: -1 and errno set if it cannot be made. */
+static int remap_object(enum backend b, size_t len)
+{
+	struct remap_worker once = { .pages = len / page_size, .passes = 1 };
+
+	if (b == B_PRIVATE)
+		return -2;
+	once.fd = b == B_VMSIM ? open(VMSIM_DEVICE, O_RDWR) :
+		  memfd_create("vmsim-bench", 0);
+	if (once.fd < 0)
+		return -1;
+	if (b == B_TMPFS && ftruncate(once.fd, len)) {
+		close(once.fd);
+		return -1;
+	}
+	remap_passes(&once);
+	return once.fd;
+}
+
+static int remap_ready(int i, void *arg)
+{
+	return 0;
+}
+
+static void remap_run_one(int i, void *arg)
+{
+	remap_passes(&((struct remap_worker *)arg)[i]);
+}
+
+/*
+ * --procs processes or --threads threads (not both), each its own loop;
+ * the seconds from the moment all are ready to the moment the last is
+ * done, or -1.
+ */
+static double remap_run(struct remap_worker *w, int n, int procs)
+{
+	pthread_barrier_t start;
+	double t0;
+	int i;
+
+	if (procs)
+		return run_forked(n, remap_ready, remap_run_one, w);
+	pthread_barrier_init(&start, NULL, n + 1);
+	for (i = 0; i < n; i++) {
+		w[i].start = &start;
+		if (pthread_create(&w[i].t, NULL, remap_thread, &w[i]))
+			die("pthread_create");
+	}
+	pthread_barrier_wait(&start);
+	t0 = now();
+	for (i = 0; i < n; i++)
+		pthread_join(w[i].t, NULL);
+	pthread_barrier_destroy(&start);
+	return now() - t0;
+}
+
+static int run_remap(const struct opts *o, enum backend b)
+{
+	int n = o->procs > 1 ? o->procs : o->threads, i, err = 0;
+	int who = o->procs > 1 ? RUSAGE_CHILDREN : RUSAGE_SELF;
+	size_t len = o->mb << 20, pages = len / page_size;
+	struct remap_worker w[MAX_WORKERS];
+	struct counters c0, c;
+	double secs;
+
+	for (i = 0; i < n; i++) {
+		w[i] = (struct remap_worker){ .pages = pages,
+					      .passes = o->reps, .b = b };
+		w[i].fd = remap_object(b, len);
+		if (w[i].fd == -1) {
+			fprintf(stderr, "vmsim-bench: %s: %s\n",
+				backend_names[b], strerror(errno));
+			n = i;
+			err = -1;
+			goto out;
+		}
+	}
+	settle(o->settle_ms);
+	counters_read(&c0, who, NULL);
+	secs = remap_run(w, n, o->procs > 1);
+	counters_read(&c, who, NULL);
+	counters_since(&c, &c0);
+	if (secs < 0) {
+		fprintf(stderr, "vmsim-bench: a worker failed\n");
+		err = -1;
+		goto out;
+	}
+	print_head("remap", backend_names[b], o, pages * n);
+	print_figures(secs, (double)pages * n * o->reps, "pages/s", &c, 0);
+	print_end();
+out:
+	for (i = 0; i < n; i++)
+		if (w[i].fd >= 0)
+			close(w[i].fd);
+	return err;
 }
 
 /*
@@ -1378,6 +1546,8 @@ static void usage(void)
 		"Usage: vmsim-bench first-touch|retouch [--mb N] [--reps N] [--threads N]\n"
 		"                   [--procs N] [--backend vmsim|shared|private|all]\n"
 		"                   [--settle MS] [--seed N]\n"
+		"       vmsim-bench remap [--mb N] [--reps PASSES] [--threads N | --procs N]\n"
+		"                   [--backend vmsim|tmpfs|private] [--settle MS]\n"
 		"       vmsim-bench trace --pattern zipf|loop|hotscan --pool-pages N\n"
 		"                   --backend vmsim|shared|private|belady [--ws-mult N]\n"
 		"                   [--accesses N] [--seed N] [--cgroup DIR]\n"
@@ -1510,6 +1680,13 @@ int main(int argc, char **argv)
 		return main_touch(&o, workload, 0);
 	if (!strcmp(workload, "retouch"))
 		return main_touch(&o, workload, 1);
+	if (!strcmp(workload, "remap")) {
+		if ((o.procs > 1 && o.threads > 1) ||
+		    (o.backend != B_VMSIM && o.backend != B_TMPFS &&
+		     o.backend != B_PRIVATE))
+			usage();
+		return run_remap(&o, o.backend) ? 1 : 0;
+	}
 	usage();
 	return 2;
 }

@@ -9,7 +9,7 @@
 # says which step of N begins.
 #
 #   harness.pool_mb=N      vmsim's pool for the speed workloads (default 512)
-#   harness.bench=LIST     which groups to run: meta,speed,scale,traces,swap
+#   harness.bench=LIST     which groups to run: meta,speed,remap,scale,traces,swap
 #                          (default all); traces-vmsim runs the traces on
 #                          vmsim only
 #   harness.seed=N         the seed of every workload (default 1)
@@ -38,7 +38,7 @@ bench() {
 POOL_MB=$(arg pool_mb)
 POOL_MB=${POOL_MB:-512}
 GROUPS=$(arg bench)
-GROUPS=${GROUPS:-meta,speed,scale,traces,swap}
+GROUPS=${GROUPS:-meta,speed,remap,scale,traces,swap}
 SEED=$(arg seed)
 SEED=${SEED:-1}
 fail=0
@@ -76,6 +76,8 @@ nb=$(words $TOUCH_BACKENDS)
 total=0
 in_groups meta && total=$((total + 4))
 in_groups speed && total=$((total + 2 * nb))
+REMAP_BACKENDS="vmsim tmpfs private"
+in_groups remap && total=$((total + 2 * $(words $REMAP_BACKENDS)))
 in_groups scale && total=$((total + $(words $SCALE) + scale_touches * nb))
 in_groups traces traces-vmsim && total=$((total + 2 + $(words $TRACES) * $(words $TRACE_BACKENDS)))
 in_groups swap && total=$((total + 2 + $(words $SWAPS) * nb))
@@ -136,7 +138,7 @@ case ",$GROUPS," in *,meta,*)
 esac
 
 # ---- speed and scale: first-touch and re-touch, vmsim vs shared vs private --
-if in_groups speed scale; then
+if in_groups speed remap scale; then
 	insmod "$VMSIM_KO" pool_mb="$POOL_MB" || exit 1
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
@@ -151,6 +153,17 @@ if in_groups speed scale; then
 	if in_groups speed; then
 		for w in first-touch retouch; do
 			touch_run "$w" $w
+		done
+	fi
+	# page_fault3's loop (will-it-scale): map a resident object, write
+	# every page, unmap; 1 and 2 processes, each with its own object.
+	if in_groups remap; then
+		for n in 1 2; do
+			for b in $REMAP_BACKENDS; do
+				progress "remap $b, $n processes"
+				bench remap --mb 128 --reps 10 --procs $n --backend $b \
+					--seed "$SEED" || fail=1
+			done
 		done
 	fi
 	if in_groups scale; then
