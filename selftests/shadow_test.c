@@ -168,7 +168,7 @@ static void pin_to_cpu(int cpu)
  */
 TEST_F(shadow, accessed_bit_set_again_on_another_cpu)
 {
-	volatile int *flag;
+	int *flag;	/* [0] the child runs, [1] it may stop; __atomic */
 	int status, i;
 	bool seen = false;
 	pid_t pid;
@@ -184,13 +184,13 @@ TEST_F(shadow, accessed_bit_set_again_on_another_cpu)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		pin_to_cpu(1);
-		while (!flag[1]) {
+		while (!__atomic_load_n(&flag[1], __ATOMIC_ACQUIRE)) {
 			(void)peek(&self->p[0]);
-			flag[0] = 1;
+			__atomic_store_n(&flag[0], 1, __ATOMIC_RELEASE);
 		}
 		_exit(0);
 	}
-	while (!flag[0])
+	while (!__atomic_load_n(&flag[0], __ATOMIC_ACQUIRE))
 		;
 	EXPECT_LE(1, vmsim_advise(self->fd, 0, 1, VMSIM_ADV_COLD));
 	/* The parent does not touch the page again: only the child can. */
@@ -200,11 +200,11 @@ TEST_F(shadow, accessed_bit_set_again_on_another_cpu)
 		nanosleep(&ms, NULL);
 		seen = vmsim_pte(self->fd, 0) & A;
 	}
-	flag[1] = 1;
+	__atomic_store_n(&flag[1], 1, __ATOMIC_RELEASE);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, status);
 	EXPECT_TRUE(seen);
-	munmap((void *)flag, page_size);
+	munmap(flag, page_size);
 }
 
 /*
