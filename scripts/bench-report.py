@@ -137,20 +137,25 @@ class Report:
         rows = {}
         for r in self.results:
             if r["workload"] == "remap":
-                rows.setdefault(r.get("procs", 1), {})[r["backend"]] = r
+                name = r["backend"]
+                if name == "vmsim" and r.get("write_notify") == "N":
+                    name = "vmsim-pte"
+                rows.setdefault(r.get("procs", 1), {})[name] = r
         if not rows:
             return
-        names = ("vmsim", "tmpfs", "private")
+        names = ("vmsim", "vmsim-pte", "tmpfs", "private")
         print(f"\n{'remap':<14}" + "".join(f"{n:>12}" for n in names)
-              + f"{'vs tmpfs':>11}{'vs private':>11}  (pages/s)")
+              + f"{'vs tmpfs':>11}{'pte/tmpfs':>11}{'pte/priv':>11}  (pages/s)")
         for procs, b in sorted(rows.items()):
             cells = "".join(f"{b[n]['rate']:>12,.0f}" if n in b else f"{'-':>12}" for n in names)
-            rs = "".join(self.compare(b.get("vmsim"), b.get(o), "rate", "remap", procs=procs)
-                         for o in names[1:])
+            rs = self.compare(b.get("vmsim"), b.get("tmpfs"), "rate", "remap", procs=procs)
+            pte = b.get("vmsim-pte")
+            rs += "".join(self.compare(pte, b.get(o), "rate", "remap", procs=procs,
+                                       write_notify="N") for o in ("tmpfs", "private"))
             print(f"{procs} proc{'s' if procs > 1 else ' ':<9}{cells}{rs}")
         print("(will-it-scale's page_fault3: each process maps its own resident 128 MiB object,"
-              " writes every page, unmaps, 10 passes; private = fresh anonymous memory each"
-              " pass, page_fault1's loop)")
+              " writes every page, unmaps, 10 passes; vmsim-pte = vmsim with write_notify=N;"
+              " private = fresh anonymous memory each pass, page_fault1's loop)")
 
     # ---- the CPU the guest got ----------------------------------------------
     def cpu(self):

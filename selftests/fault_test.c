@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,6 +40,8 @@ FIXTURE_TEARDOWN(fault)
 {
 	if (self->fd < 0)
 		return;
+	/* The default again, for the tests that turned it off. */
+	vmsim_param_set("write_notify", "Y");
 	close(self->fd);
 	/* Whatever the test did, every frame comes back with the object. */
 	EXPECT_EQ(self->free0, vmsim_free_pages_settle(self->free0));
@@ -494,6 +497,83 @@ TEST_F(fault, zero_maps_counted_once)
 	}
 	pthread_barrier_destroy(&go);
 	munmap(p, n * page_size);
+}
+
+/* Minor faults this process has taken so far. */
+static long minflt(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) ? -1 : ru.ru_minflt;
+}
+
+/*
+ * Without write-notify (write_notify=N) pages are mapped writable and the
+ * dirty bit comes from the page tables: a read of a never-written page
+ * takes a frame (not the zero frame, which may never be mapped writable),
+ * a writer of resident pages takes one fault per fault-around window, not
+ * one per page, and the query shows the pages dirty though no fault saw
+ * the writes, both while they are mapped and after munmap().
+ */
+TEST_F(fault, write_notify_off)
+{
+	size_t n = 256, half = n / 2, i, w = 16 * page_size, clean = 0;
+	unsigned long windows;
+	char around[16];
+	long f0, f1;
+	uint64_t e;
+	char *p;
+
+	if (!(self->info.features & VMSIM_FEAT_FAULT_AROUND) ||
+	    !(self->info.features & VMSIM_FEAT_WRITE_NOTIFY))
+		SKIP(return, "no fault-around or no write_notify");
+	ASSERT_EQ(0, vmsim_param_get("fault_around_pages", around,
+				     sizeof(around)));
+	ASSERT_EQ(0, vmsim_param_set("fault_around_pages", "16"));
+	ASSERT_EQ(0, vmsim_param_set("write_notify", "N"));
+
+	/* Reads give every page a clean frame of its own. */
+	p = map_rw(self->fd, n, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < n; i++)
+		peek(&p[i * page_size]);
+	e = vmsim_pte(self->fd, 0);
+	EXPECT_EQ(VMSIM_PTE_PRESENT | VMSIM_PTE_RW,
+		  e & (VMSIM_PTE_PRESENT | VMSIM_PTE_ZERO | VMSIM_PTE_RW |
+		       VMSIM_PTE_DIRTY));
+	munmap(p, n * page_size);
+
+	/* Writes through a new mapping: a fault per window. */
+	p = map_rw(self->fd, n, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	f0 = minflt();
+	pages_fill(p, n, 6);
+	f1 = minflt();
+	windows = ((uintptr_t)p + n * page_size - 1) / w - (uintptr_t)p / w + 1;
+	EXPECT_LE(f1 - f0, (long)windows + 2) {
+		TH_LOG("%ld faults to write %zu resident pages (%lu windows)",
+		       f1 - f0, n, windows);
+	}
+	EXPECT_EQ(0, pages_bad(p, n, 6));
+
+	/* Dirty while mapped (the PTEs say so)... */
+	for (i = 0; i < half; i++)
+		clean += !(vmsim_pte(self->fd, i) & VMSIM_PTE_DIRTY);
+	EXPECT_EQ(0, clean) {
+		TH_LOG("%zu of %zu pages written but clean", clean, half);
+	}
+	/* ... and after munmap() (the frames say so). */
+	munmap(p, n * page_size);
+	for (i = half, clean = 0; i < n; i++) {
+		e = vmsim_pte(self->fd, i);
+		clean += (e & (VMSIM_PTE_DIRTY | VMSIM_PTE_PRESENT)) !=
+			 (VMSIM_PTE_DIRTY | VMSIM_PTE_PRESENT);
+	}
+	EXPECT_EQ(0, clean) {
+		TH_LOG("%zu of %zu pages written, unmapped, but clean", clean,
+		       n - half);
+	}
+	vmsim_param_set("fault_around_pages", around);
 }
 
 TEST_HARNESS_MAIN

@@ -575,6 +575,7 @@ static struct params params[] = {
 	{ "inactive_ratio", 1, 32 },
 	{ "page_cluster", 0, 5 },
 	{ "fault_around_pages", 0, 64 },
+	{ "write_notify", 0, 1 },
 };
 
 #define NR_PARAMS ARRAY_SIZE(params)

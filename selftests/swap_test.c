@@ -171,6 +171,7 @@ FIXTURE_TEARDOWN(swap)
 	if (self->fd < 0)
 		return;
 	close(self->fd);
+	vmsim_param_set("write_notify", "Y");
 	swap_reset(_metadata);
 }
 
@@ -1337,6 +1338,54 @@ TEST_F_TIMEOUT(swap, failslab_during_swapout, 600)
 	write_file(path, "0");
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		TH_LOG("writer status %#x", status);
+	}
+}
+
+/*
+ * Without write-notify (write_notify=N) a write to a page mapped by a read
+ * fault reaches only the PTE's dirty bit.  Eviction must still write the
+ * page: while it is mapped, after munmap() (the bit went to the frame),
+ * and when it was clean in the swap cache (its slot is stale).  Nothing
+ * queries the pages before they go, which would mark them dirty itself.
+ */
+TEST_F_TIMEOUT(swap, write_notify_off_writes_reach_swap, 180)
+{
+	size_t n = 64, i;
+	long long out0;
+	char *p;
+	int round;
+
+	if (!(self->info.features & VMSIM_FEAT_WRITE_NOTIFY))
+		SKIP(return, "no write_notify parameter");
+	ASSERT_EQ(0, vmsim_param_set("write_notify", "N"));
+	for (round = 0; round < 3; round++) {
+		p = vmsim_map(self->fd, n * page_size, 0,
+			      PROT_READ | PROT_WRITE);
+		ASSERT_NE(MAP_FAILED, p);
+		/* Round 2: every page comes back clean, in the swap cache. */
+		for (i = 0; i < n; i++)
+			peek(&p[i * page_size]);
+		pages_fill(p, n, 900 + round);
+		/* Round 1: the PTEs are gone before reclaim looks. */
+		if (round == 1)
+			munmap(p, n * page_size);
+		out0 = stat_of("pswpout");
+		pageout_all(_metadata, self->fd, n);
+		for (i = 0; i < 200 && stat_of("pswpout") < out0 + (long long)n;
+		     i++)
+			usleep(10000);
+		EXPECT_EQ(out0 + (long long)n, stat_of("pswpout")) {
+			TH_LOG("round %d: written pages not all written out",
+			       round);
+		}
+		if (round == 1)
+			p = vmsim_map(self->fd, n * page_size, 0,
+				      PROT_READ | PROT_WRITE);
+		ASSERT_NE(MAP_FAILED, p);
+		EXPECT_EQ(0, pages_bad(p, n, 900 + round)) {
+			TH_LOG("round %d: data lost", round);
+		}
+		munmap(p, n * page_size);
 	}
 }
 

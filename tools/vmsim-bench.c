@@ -254,11 +254,27 @@ static void counters_since(struct counters *c, const struct counters *c0)
 #define SHOW_SWAP	2
 
 /* The start of a result: what ran, on what, how big, with which seed. */
+/*
+ * vmsim's write_notify parameter, which decides how its mappings learn of
+ * writes ('Y' or 'N'), or '?' without it.
+ */
+static char vmsim_write_notify(void)
+{
+	FILE *f = fopen("/sys/module/vmsim/parameters/write_notify", "r");
+	int c = f ? fgetc(f) : EOF;
+
+	if (f)
+		fclose(f);
+	return c == 'Y' || c == 'N' ? c : '?';
+}
+
 static void print_head(const char *workload, const char *backend,
 		       const struct opts *o, size_t pages)
 {
 	printf("BENCH {\"workload\":\"%s\",\"backend\":\"%s\",",
 	       workload, backend);
+	if (!strcmp(backend, "vmsim"))
+		printf("\"write_notify\":\"%c\",", vmsim_write_notify());
 	printf("\"threads\":%d,\"procs\":%d,\"pages\":%zu,\"seed\":%llu,",
 	       o->threads, o->procs, pages, o->seed);
 }

@@ -97,7 +97,7 @@ static int vmsim_mmap(struct file *file, struct vm_area_struct *vma)
 	 * fails too.
 	 */
 	vmsim_vm_flags_mod(vma, VM_MIXEDMAP, VM_MAYEXEC);
-	vma->vm_ops = &vmsim_vm_ops;
+	vma->vm_ops = vmsim_vma_ops();
 	vma->vm_private_data = obj;
 	vmsim_object_note_span(obj, vma->vm_pgoff + pages);
 	return 0;

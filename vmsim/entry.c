@@ -11,7 +11,8 @@
  * A page's way from a fault to swap and back, in this file's terms:
  *
  *   vmsim_entry_populate()       a frame for a page never written (or zero)
- *   vmsim_entry_set_dirty()      the first write to it
+ *   vmsim_entry_set_dirty()      the first write to it (or, learnt from
+ *   vmsim_entry_fold_dirty()       the page tables, later)
  *   vmsim_entry_evict_lock()     reclaim picked it: entry and page locked,
  *   vmsim_entry_evict_unmap()      unmapped everywhere,
  *   vmsim_entry_evict_finish()     dropped, or given a slot and queued;
@@ -109,24 +110,18 @@ bool vmsim_entry_touch(u64 *sptep)
 				VMSIM_PTE_ACCESSED) & VMSIM_PTE_READAHEAD;
 }
 
-/**
- * vmsim_entry_set_dirty() - note that a resident page is being written
- * @obj: the object
- * @sptep: the page's entry, locked by the caller, PRESENT
- *
- * Context: Any context that may take a spinlock.
+/*
+ * Mark a resident page dirty (and @extra): its copy in swap, if any, is
+ * stale from now on, so the slot is let go (unless a write to it is in
+ * flight; the write's completion lets it go).
  */
-void vmsim_entry_set_dirty(struct vmsim_object *obj, u64 *sptep)
+static void vmsim_entry_mark_dirty(struct vmsim_object *obj, u64 *sptep,
+				   u64 extra)
 {
-	u64 old = vmsim_pte_update(sptep, 0, VMSIM_PTE_DIRTY |
-					     VMSIM_PTE_ACCESSED);
+	u64 old = vmsim_pte_update(sptep, 0, VMSIM_PTE_DIRTY | extra);
 
 	if (!(old & VMSIM_PTE_DIRTY))
 		vmsim_dirty_add(obj, 1);
-	/*
-	 * Its copy in swap is stale from now on: let the slot go (unless a
-	 * write to it is in flight; the write's completion lets it go).
-	 */
 	if ((old & (VMSIM_PTE_SWAPPED | VMSIM_PTE_WRITEBACK)) ==
 	    VMSIM_PTE_SWAPPED) {
 		struct page *page = pfn_to_page(vmsim_pte_pfn(old));
@@ -136,6 +131,47 @@ void vmsim_entry_set_dirty(struct vmsim_object *obj, u64 *sptep)
 		vmsim_pte_update(sptep, VMSIM_PTE_SWAPPED, 0);
 		vmsim_stat_add(VMSIM_NR_SWAPCACHE, -1);
 	}
+}
+
+/**
+ * vmsim_entry_set_dirty() - note that a resident page is being written
+ * @obj: the object
+ * @sptep: the page's entry, locked by the caller, PRESENT
+ *
+ * Context: Any context that may take a spinlock.
+ */
+void vmsim_entry_set_dirty(struct vmsim_object *obj, u64 *sptep)
+{
+	vmsim_entry_mark_dirty(obj, sptep, VMSIM_PTE_ACCESSED);
+}
+
+/**
+ * vmsim_entry_fold_dirty() - take in a write only the page tables saw
+ * @obj: the object
+ * @sptep: the page's entry, locked by the caller, PRESENT
+ * @pte_dirty: the caller saw a PTE of the page with its dirty bit set
+ *
+ * In a VMA without write-notify, the first write to a page sets the PTE's
+ * dirty bit and nothing else; when the PTE is zapped, the core moves the
+ * bit to the frame's PG_dirty.  This moves PG_dirty into the entry.  It
+ * is called wherever the entry's cleanness decides something, once the
+ * page is unmapped (or its PTEs' dirty bits have been looked at), so that
+ * no write is missed.  PG_dirty is clear from then on, until the page is
+ * written again.
+ *
+ * Context: Any context that may take a spinlock.
+ * Return: true if the page had been written.
+ */
+bool vmsim_entry_fold_dirty(struct vmsim_object *obj, u64 *sptep,
+			    bool pte_dirty)
+{
+	struct page *page = pfn_to_page(vmsim_pte_pfn(vmsim_pte_read(sptep)));
+	bool pg_dirty = PageDirty(page) && TestClearPageDirty(page);
+
+	if (!pg_dirty && !pte_dirty)
+		return false;
+	vmsim_entry_mark_dirty(obj, sptep, 0);
+	return true;
 }
 
 /* ------------------------------------------------------------------------
@@ -714,6 +750,10 @@ enum vmsim_evict_result vmsim_entry_evict_finish(struct vmsim_isolated *iso,
 	if (page_ref_count(page) != 2)
 		goto busy;
 
+	/* Unmapped: every write the PTEs saw is in PG_dirty now. */
+	if (vmsim_entry_fold_dirty(iso->obj, iso->sptep, false))
+		e = vmsim_pte_read(iso->sptep);
+
 	if (e & VMSIM_PTE_SWAPPED) {
 		/* Clean in the swap cache: the slot has it. */
 		vmsim_pte_update(iso->sptep, ~VMSIM_PTE_LOCKED,
@@ -817,6 +857,12 @@ static void vmsim_entry_write_done(void *cookie, int err)
 	}
 	page = pfn_to_page(vmsim_pte_pfn(e));
 	swp = page->index;
+	/*
+	 * Mapped writable by a fault (without write-notify) while it went
+	 * out, written and unmapped again: the write is in PG_dirty.
+	 */
+	if (vmsim_entry_fold_dirty(obj, sptep, false))
+		e = vmsim_pte_read(sptep);
 	trace_vmsim_swap_out_done(obj->id, index, vmsim_swp_type(swp),
 				  vmsim_swp_offset(swp), err);
 

@@ -127,6 +127,8 @@ void vmsim_entry_populate(struct vmsim_object *obj, pgoff_t index,
 void vmsim_entry_zero_mapped(struct vmsim_object *obj, u64 *sptep);
 bool vmsim_entry_touch(u64 *sptep);
 void vmsim_entry_set_dirty(struct vmsim_object *obj, u64 *sptep);
+bool vmsim_entry_fold_dirty(struct vmsim_object *obj, u64 *sptep,
+			    bool pte_dirty);
 struct page *vmsim_entry_swapin(struct vmsim_object *obj, pgoff_t index,
 				u64 *sptep, struct page *page,
 				unsigned int ra_max, int *err);

@@ -13,15 +13,29 @@
  * page lock, so a reclaimer that takes the entry lock and then the page
  * lock cannot miss a mapping that is being made.
  *
- * Every VMA has write-notify (we have ->page_mkwrite), so pages are mapped
- * read-only first and the first write to each calls ->page_mkwrite, which
- * sets the shadow DIRTY bit: dirtiness is tracked in software, exactly,
- * without ever clearing a hardware dirty bit.  A write fault on an empty
- * PTE costs one trap: the core calls ->fault, then ->page_mkwrite, then
- * maps the page writable and dirty.
+ * How a page's first write is learnt depends on the VMA's operations,
+ * chosen at mmap() by the write_notify parameter:
  *
- * A read fault also maps up to fault_around_pages resident neighbours
- * (fault-around), read-only and marked not accessed.
+ *  - vmsim_vm_ops (write_notify=Y, the default) have ->page_mkwrite, so the
+ *    VMA has write-notify: pages are mapped read-only first and the first
+ *    write to each calls ->page_mkwrite, which sets the shadow DIRTY bit.
+ *    Dirtiness is exact at every moment, and a read of a never-written
+ *    page can be given the shared zero frame.  A write fault on an empty
+ *    PTE costs one trap but two calls: ->fault, then ->page_mkwrite.
+ *
+ *  - vmsim_vm_ops_pte_dirty (write_notify=N) have none, as tmpfs has
+ *    none: pages are mapped writable, and the first write sets the
+ *    hardware dirty bit in the PTE, not the shadow entry.  The core moves
+ *    that bit to the frame's PG_dirty when it zaps the PTE, and
+ *    vmsim_entry_fold_dirty() moves PG_dirty into the entry wherever the
+ *    entry's cleanness decides something (eviction, the end of a write to
+ *    swap, a query).  A write fault costs one call, fault-around maps
+ *    neighbours writable for writes too, and a read of a never-written
+ *    page takes a frame (the zero frame may never be mapped writable).
+ *
+ * A read fault (and, without write-notify, a write fault) also maps up to
+ * fault_around_pages resident neighbours (fault-around), marked not
+ * accessed.
  *
  * The handlers decide and delegate: the state changes are entry.c's, the
  * frames come from reclaim.c (which reclaims when the pool runs low).
@@ -54,6 +68,16 @@ module_param_cb(fault_around_pages, &vmsim_uint_param_ops,
 		&vmsim_fault_around_param, 0644);
 MODULE_PARM_DESC(fault_around_pages, "Resident pages mapped around a read fault, 0 or 1 for none (default 16, at most 64; rounded down to a power of two)");
 
+static bool vmsim_write_notify = true;
+module_param_named(write_notify, vmsim_write_notify, bool, 0644);
+MODULE_PARM_DESC(write_notify, "Learn of each page's first write by a fault (Y, the default: exact dirty bits, zero frame for reads) or from the page tables' dirty bits (N: fewer faults); for mappings made after a change");
+
+/* Does this VMA learn of writes from the PTEs' dirty bits? */
+static bool vmsim_vma_pte_dirty(struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &vmsim_vm_ops_pte_dirty;
+}
+
 /* No frame for the page: SIGBUS, said once in a while (unless dying). */
 static vm_fault_t vmsim_oom(struct vmsim_object *obj, pgoff_t index,
 			    bool write)
@@ -82,18 +106,23 @@ static void vmsim_swap_sigbus(struct vmsim_object *obj, pgoff_t index, u64 e,
 			    "cannot be read");
 }
 
-/* May fault-around map the page of entry @e? */
-static bool vmsim_fault_around_ok(u64 e)
+/*
+ * May fault-around map the page of entry @e?  The zero frame only where
+ * PTEs are mapped read-only (@zero_ok: the VMA has write-notify).
+ */
+static bool vmsim_fault_around_ok(u64 e, bool zero_ok)
 {
 	if (e & VMSIM_PTE_PRESENT)
 		return !(e & VMSIM_PTE_READAHEAD);
-	return e & VMSIM_PTE_ZERO;
+	return zero_ok && (e & VMSIM_PTE_ZERO);
 }
 
 /*
- * Map resident neighbours of a read fault: the pages of the aligned
+ * Map resident neighbours of a fault: the pages of the aligned
  * fault_around_pages window around it that have a frame (or the zero
  * frame) but no PTE in this VMA.  Entries busy elsewhere are skipped.
+ * vm_insert_page() maps them with the VMA's protection: read-only with
+ * write-notify, writable (and clean) without.
  */
 
 static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
@@ -102,6 +131,7 @@ static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
 	unsigned int nr = READ_ONCE(vmsim_fault_around_pages);
 	unsigned long addr = vmf->address;
 	unsigned long start, end, a;
+	bool zero_ok = !vmsim_vma_pte_dirty(vma);
 	unsigned int mapped = 0;
 	u64 mask = 0;
 
@@ -133,10 +163,11 @@ static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
 		 * anonymous memory has no fault-around at all.
 		 */
 		e = vmsim_pte_read(sptep);
-		if (!vmsim_fault_around_ok(e) || !vmsim_entry_trylock(sptep))
+		if (!vmsim_fault_around_ok(e, zero_ok) ||
+		    !vmsim_entry_trylock(sptep))
 			continue;
 		e = vmsim_pte_read(sptep);
-		if (!vmsim_fault_around_ok(e))
+		if (!vmsim_fault_around_ok(e, zero_ok))
 			page = NULL;
 		else if (e & VMSIM_PTE_PRESENT)
 			page = pfn_to_page(vmsim_pte_pfn(e));
@@ -187,6 +218,7 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmsim_object *obj = vma->vm_private_data;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool pte_dirty = vmsim_vma_pte_dirty(vma);
 	int how = VMSIM_FAULT_MINOR;
 	vm_fault_t major = 0;
 	pgoff_t index = vmf->pgoff;
@@ -211,7 +243,8 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	if (vmsim_entry_lock_killable(sptep))
 		return VM_FAULT_SIGBUS;
 	e = vmsim_pte_read(sptep);
-	if (!(e & (VMSIM_PTE_PRESENT | VMSIM_PTE_SWAPPED)) && !write)
+	if (!(e & (VMSIM_PTE_PRESENT | VMSIM_PTE_SWAPPED)) && !write &&
+	    !pte_dirty)
 		return vmsim_fault_zero(vmf, obj, sptep);
 
 	if (e & VMSIM_PTE_PRESENT) {
@@ -247,6 +280,12 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 		vmsim_entry_populate(obj, index, sptep, page);
 		how = VMSIM_FAULT_FILL;
 	}
+	/*
+	 * Without write-notify the core maps a write fault's page writable
+	 * and dirty with no ->page_mkwrite: this is its first write.
+	 */
+	if (write && pte_dirty)
+		vmsim_entry_set_dirty(obj, sptep);
 
 	/*
 	 * Hand the frame to the core referenced and locked; it stays locked
@@ -263,7 +302,7 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 		atomic_long_inc(&obj->stats.minor);
 	}
 	trace_vmsim_fault(obj->id, index, write, how);
-	if (!write)
+	if (!write || pte_dirty)
 		vmsim_fault_around(vmf, obj);
 	vmf->page = page;
 	return VM_FAULT_LOCKED | major;
@@ -345,3 +384,31 @@ const struct vm_operations_struct vmsim_vm_ops = {
 	.map_pages	= vmsim_map_pages,
 	.page_mkwrite	= vmsim_page_mkwrite,
 };
+
+const struct vm_operations_struct vmsim_vm_ops_pte_dirty = {
+	.fault		= vmsim_fault,
+	.map_pages	= vmsim_map_pages,
+};
+
+/**
+ * vmsim_vma_ops() - the operations for a new mapping (write_notify's choice)
+ *
+ * Context: Any context.
+ */
+const struct vm_operations_struct *vmsim_vma_ops(void)
+{
+	return READ_ONCE(vmsim_write_notify) ? &vmsim_vm_ops :
+					       &vmsim_vm_ops_pte_dirty;
+}
+
+/**
+ * vmsim_vma_is_ours() - is @vma a mapping of /dev/vmsim?
+ * @vma: a VMA, held by the caller
+ *
+ * Context: Any context.
+ */
+bool vmsim_vma_is_ours(struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &vmsim_vm_ops ||
+	       vma->vm_ops == &vmsim_vm_ops_pte_dirty;
+}

@@ -13,5 +13,9 @@
 #define VMSIM_FAULT_AROUND_MAX	64
 
 extern const struct vm_operations_struct vmsim_vm_ops;
+extern const struct vm_operations_struct vmsim_vm_ops_pte_dirty;
+
+const struct vm_operations_struct *vmsim_vma_ops(void);
+bool vmsim_vma_is_ours(struct vm_area_struct *vma);
 
 #endif /* _VMSIM_FAULT_H */

@@ -97,7 +97,7 @@ static struct vmsim_object *vmsim_object_at(pid_t pid, unsigned long addr,
 		goto out_put_mm;
 	}
 	vma = vma_lookup(mm, addr);
-	if (vma && vma->vm_ops == &vmsim_vm_ops) {
+	if (vma && vmsim_vma_is_ours(vma)) {
 		obj = vma->vm_private_data;
 		vmsim_object_get(obj);
 		*index = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);

@@ -29,6 +29,33 @@ static u64 vmsim_pte_visible(u64 e)
 	return e & flags;
 }
 
+/*
+ * A page written only through PTEs without write-notify: its dirty bit is
+ * in a PTE (@bits has VMSIM_WALK_DIRTY) or, once the PTE is gone, in
+ * PG_dirty.  Fold it into the entry, so the query shows it dirty.  A dirty
+ * PTE seen a moment ago may have been zapped and its page evicted since:
+ * then it is no longer PRESENT, or (refaulted) marking it dirty costs one
+ * needless write, never data.
+ */
+static int vmsim_query_fold_dirty(struct vmsim_object *obj, u64 *sptep,
+				  u8 bits)
+{
+	u64 e = vmsim_pte_read(sptep);
+
+	if ((e & (VMSIM_PTE_PRESENT | VMSIM_PTE_DIRTY)) != VMSIM_PTE_PRESENT)
+		return 0;
+	if (!(bits & VMSIM_WALK_DIRTY) &&
+	    !PageDirty(pfn_to_page(vmsim_pte_pfn(e))))
+		return 0;
+	if (vmsim_entry_lock_killable(sptep))
+		return -EINTR;
+	e = vmsim_pte_read(sptep);
+	if ((e & (VMSIM_PTE_PRESENT | VMSIM_PTE_DIRTY)) == VMSIM_PTE_PRESENT)
+		vmsim_entry_fold_dirty(obj, sptep, bits & VMSIM_WALK_DIRTY);
+	vmsim_entry_unlock(sptep);
+	return 0;
+}
+
 /**
  * vmsim_object_query() - copy shadow entries out to user space
  * @obj: the object
@@ -37,8 +64,9 @@ static u64 vmsim_pte_visible(u64 e)
  * @out: user array of @nr entries
  * @show_pfn: report the PFNs of present pages (else they read as zero)
  *
- * The hardware accessed bits of the real PTEs are folded into the entries
- * first, and RW and USER are filled in from the real page tables.
+ * The hardware accessed and dirty bits of the real PTEs are folded into
+ * the entries first, and RW and USER are filled in from the real page
+ * tables.
  *
  * Context: Process context; may sleep.
  * Return: 0, -EFAULT, -ENOMEM or -EINTR.
@@ -79,6 +107,10 @@ int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 			if (sptep) {
 				if (bits[i] & VMSIM_WALK_YOUNG)
 					vmsim_pte_set(sptep, VMSIM_PTE_ACCESSED);
+				err = vmsim_query_fold_dirty(obj, sptep,
+							     bits[i]);
+				if (err)
+					break;
 				e = vmsim_pte_visible(vmsim_pte_read(sptep));
 				if (!show_pfn && (e & VMSIM_PTE_PRESENT))
 					e &= ~VMSIM_PTE_PFN_MASK;
@@ -89,6 +121,8 @@ int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 				e |= VMSIM_PTE_RW;
 			buf[i] = e;
 		}
+		if (err)
+			break;
 		if (copy_to_user(out + (base - start), buf, n * sizeof(*buf))) {
 			err = -EFAULT;
 			break;

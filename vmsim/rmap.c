@@ -59,6 +59,7 @@ static int vmsim_walk_pte(pte_t *ptep, unsigned long addr, void *data)
 	if (w->bits)
 		w->bits[index - w->start] |= VMSIM_WALK_MAPPED |
 			(pte_write(pte) ? VMSIM_WALK_WRITE : 0) |
+			(pte_dirty(pte) ? VMSIM_WALK_DIRTY : 0) |
 			(young ? VMSIM_WALK_YOUNG : 0);
 	return 0;
 }

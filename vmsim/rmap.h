@@ -13,6 +13,7 @@
 #define VMSIM_WALK_MAPPED	BIT(0)	/* a present PTE maps the page */
 #define VMSIM_WALK_WRITE	BIT(1)	/* ... writable */
 #define VMSIM_WALK_YOUNG	BIT(2)	/* ... with the accessed bit set */
+#define VMSIM_WALK_DIRTY	BIT(3)	/* ... with the dirty bit set */
 
 #define VMSIM_WALK_CLEAR_YOUNG	BIT(0)	/* clear the accessed bits found */
 #define VMSIM_WALK_TRYLOCK	BIT(1)	/* do not wait for the i_mmap lock */

@@ -76,7 +76,8 @@ nb=$(words $TOUCH_BACKENDS)
 total=0
 in_groups meta && total=$((total + 4))
 in_groups speed && total=$((total + 2 * nb))
-REMAP_BACKENDS="vmsim tmpfs private"
+# vmsim-pte: vmsim with write_notify=N (dirty bits from the page tables)
+REMAP_BACKENDS="vmsim vmsim-pte tmpfs private"
 in_groups remap && total=$((total + 2 * $(words $REMAP_BACKENDS)))
 in_groups scale && total=$((total + $(words $SCALE) + scale_touches * nb))
 in_groups traces traces-vmsim && total=$((total + 2 + $(words $TRACES) * $(words $TRACE_BACKENDS)))
@@ -161,9 +162,13 @@ if in_groups speed remap scale; then
 		for n in 1 2; do
 			for b in $REMAP_BACKENDS; do
 				progress "remap $b, $n processes"
+				wn=Y
+				[ $b = vmsim-pte ] && wn=N && b=vmsim
+				echo $wn >/sys/module/vmsim/parameters/write_notify
 				bench remap --mb 128 --reps 10 --procs $n --backend $b \
 					--seed "$SEED" || fail=1
 			done
+			echo Y >/sys/module/vmsim/parameters/write_notify
 		done
 	fi
 	if in_groups scale; then

@@ -32,6 +32,7 @@
 #define VMSIM_FEAT_FAULT_AROUND	(1ULL << 4)	/* fault_around_pages */
 #define VMSIM_FEAT_RECLAIM	(1ULL << 5)	/* LRU, vmsimd, ADV_PAGEOUT */
 #define VMSIM_FEAT_SWAP		(1ULL << 6)	/* SWAPON, SWAPOFF, swap-in */
+#define VMSIM_FEAT_WRITE_NOTIFY	(1ULL << 7)	/* write_notify=N is allowed */
 
 /*
  * Shadow page table entries.
@@ -48,16 +49,22 @@
  *		(the number /proc/PID/pagemap shows for the mapping), if
  *		the file was opened with CAP_SYS_ADMIN; zero otherwise
  * RW		mapped writable in at least one page table (after a write
- *		fault; a clean page is always mapped read-only)
+ *		fault; a clean page is mapped read-only, unless the mapping
+ *		was made with the write_notify parameter N)
  * USER		mapped into at least one user page table
  * ACCESSED	referenced since the last aging: set by faults and folded in
  *		from the hardware accessed bits of the real PTEs
- * DIRTY	written since it was last clean (zero, or written to swap)
+ * DIRTY	written since it was last clean (zero, or written to swap).
+ *		In a mapping made with write_notify=N a write sets only the
+ *		real PTE's dirty bit; it is folded in when the entry is read
+ *		(VMSIM_IOC_PTE_QUERY) and before the page is evicted
  * SWAPPED	a copy of the page is in a swap slot.  Without PRESENT, bits
  *		12-15 are the swap area and 16-43 the slot in it; with
  *		PRESENT the page is in the swap cache (resident, with an
  *		up-to-date copy in its slot)
  * ZERO		never written: reads see the shared zero frame, no frame spent
+ *		(not in a mapping made with write_notify=N: there a read
+ *		takes a zeroed frame)
  * ACTIVE	on a list the replacement policy counts as active (lru2's
  *		active list, faclock's main clock; never under clock, fifo
  *		or random)
