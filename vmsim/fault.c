@@ -182,7 +182,7 @@ static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
 
 	if (mapped) {
 		vmsim_mkold_range(vma, start, (end - start) >> PAGE_SHIFT, mask);
-		atomic_long_add(mapped, &obj->stats.fault_around);
+		vmsim_object_count(obj, VMSIM_OBJ_FAULT_AROUND, mapped);
 		vmsim_count_add(VMSIM_FAULT_AROUND, mapped);
 	}
 }
@@ -198,8 +198,8 @@ static vm_fault_t vmsim_fault_zero(struct vm_fault *vmf,
 	if (!err) {
 		vmsim_entry_zero_mapped(obj, sptep);
 		vmsim_count(VMSIM_ZERO_MAP);
-		atomic_long_inc(&obj->stats.zero_maps);
-		atomic_long_inc(&obj->stats.minor);
+		vmsim_object_count(obj, VMSIM_OBJ_ZERO_MAPS, 1);
+		vmsim_object_count(obj, VMSIM_OBJ_MINOR, 1);
 		trace_vmsim_fault(obj->id, index, false, VMSIM_FAULT_ZERO_MAP);
 	}
 	vmsim_entry_unlock(sptep);
@@ -238,7 +238,7 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 		return VM_FAULT_OOM;
 
 	vmsim_count(VMSIM_PGFAULT);
-	atomic_long_inc(&obj->stats.faults);
+	vmsim_object_count(obj, VMSIM_OBJ_FAULTS, 1);
 
 	if (vmsim_entry_lock_killable(sptep))
 		return VM_FAULT_SIGBUS;
@@ -297,9 +297,9 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 
 	if (major) {
 		vmsim_count(VMSIM_PGMAJFAULT);
-		atomic_long_inc(&obj->stats.major);
+		vmsim_object_count(obj, VMSIM_OBJ_MAJOR, 1);
 	} else {
-		atomic_long_inc(&obj->stats.minor);
+		vmsim_object_count(obj, VMSIM_OBJ_MINOR, 1);
 	}
 	trace_vmsim_fault(obj->id, index, write, how);
 	if (!write || pte_dirty)

@@ -64,9 +64,14 @@ struct vmsim_object *vmsim_object_create(work_func_t teardown)
 		err = PTR_ERR(obj->inode);
 		goto out_free_obj;
 	}
+	obj->events = alloc_percpu(struct vmsim_object_events);
+	if (!obj->events) {
+		err = -ENOMEM;
+		goto out_put_inode;
+	}
 	err = vmsim_shadow_init(&obj->shadow);
 	if (err)
-		goto out_put_inode;
+		goto out_free_events;
 
 	obj->id = atomic64_inc_return(&vmsim_next_object_id);
 	obj->owner_pid = task_tgid_nr(current);
@@ -78,6 +83,8 @@ struct vmsim_object *vmsim_object_create(work_func_t teardown)
 	mutex_unlock(&vmsim_objects_lock);
 	return obj;
 
+out_free_events:
+	free_percpu(obj->events);
 out_put_inode:
 	vmsim_fs_put_inode(obj->inode);
 out_free_obj:
@@ -107,6 +114,7 @@ void vmsim_object_unlist(struct vmsim_object *obj)
 void vmsim_object_destroy(struct vmsim_object *obj)
 {
 	vmsim_shadow_free(&obj->shadow);
+	free_percpu(obj->events);
 	vmsim_fs_put_inode(obj->inode);
 	kfree(obj);
 }
@@ -179,12 +187,18 @@ int vmsim_walk_objects(int (*fn)(struct vmsim_object *obj, void *data),
  */
 void vmsim_object_get_stats(struct vmsim_object *obj, struct vmsim_stats *st)
 {
+	unsigned long ev[NR_VMSIM_OBJ_EVENTS] = { 0 };
+	int cpu, i;
+
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < NR_VMSIM_OBJ_EVENTS; i++)
+			ev[i] += per_cpu_ptr(obj->events, cpu)->event[i];
 	memset(st, 0, sizeof(*st));
-	st->faults = atomic_long_read(&obj->stats.faults);
-	st->minor_faults = atomic_long_read(&obj->stats.minor);
-	st->major_faults = atomic_long_read(&obj->stats.major);
-	st->zero_maps = atomic_long_read(&obj->stats.zero_maps);
-	st->fault_around = atomic_long_read(&obj->stats.fault_around);
+	st->faults = ev[VMSIM_OBJ_FAULTS];
+	st->minor_faults = ev[VMSIM_OBJ_MINOR];
+	st->major_faults = ev[VMSIM_OBJ_MAJOR];
+	st->zero_maps = ev[VMSIM_OBJ_ZERO_MAPS];
+	st->fault_around = ev[VMSIM_OBJ_FAULT_AROUND];
 	st->resident = atomic_long_read(&obj->stats.resident);
 	st->dirty = atomic_long_read(&obj->stats.dirty);
 	st->swapped = atomic_long_read(&obj->stats.swapped);

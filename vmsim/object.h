@@ -17,6 +17,7 @@
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/uidgid.h>
@@ -25,12 +26,25 @@
 #include "shadow.h"
 #include "stat.h"
 
+/*
+ * An object's events, counted per CPU (every thread and forked child of
+ * its users faults on them) and summed when read.
+ */
+enum vmsim_object_event {
+	VMSIM_OBJ_FAULTS,		/* ->fault calls */
+	VMSIM_OBJ_MINOR,		/* of which served from memory */
+	VMSIM_OBJ_MAJOR,		/* of which waited for swap I/O */
+	VMSIM_OBJ_ZERO_MAPS,		/* read faults given the zero frame */
+	VMSIM_OBJ_FAULT_AROUND,		/* pages mapped by fault-around */
+	NR_VMSIM_OBJ_EVENTS
+};
+
+struct vmsim_object_events {
+	unsigned long event[NR_VMSIM_OBJ_EVENTS];
+};
+
+/* An object's gauges: current amounts, changed far less often. */
 struct vmsim_object_stats {
-	atomic_long_t faults;		/* ->fault calls */
-	atomic_long_t minor;		/* of which served from memory */
-	atomic_long_t major;		/* of which waited for swap I/O */
-	atomic_long_t zero_maps;	/* read faults given the zero frame */
-	atomic_long_t fault_around;	/* pages mapped by fault-around */
 	atomic_long_t resident;		/* frames held (PRESENT entries) */
 	atomic_long_t dirty;		/* of which DIRTY */
 	atomic_long_t swapped;		/* entries with a swap copy, not resident */
@@ -51,7 +65,8 @@ struct vmsim_object_stats {
  * @owner_pid:	tgid of the opener (invariant)
  * @owner_uid:	effective uid of the opener (invariant)
  * @owner_comm:	command name of the opener (invariant)
- * @stats:	per-object counters
+ * @events:	per-object event counters, per CPU
+ * @stats:	per-object gauges
  */
 struct vmsim_object {
 	struct kref ref;
@@ -64,6 +79,7 @@ struct vmsim_object {
 	pid_t owner_pid;
 	kuid_t owner_uid;
 	char owner_comm[TASK_COMM_LEN];
+	struct vmsim_object_events __percpu *events;
 	struct vmsim_object_stats stats;
 };
 
@@ -109,6 +125,13 @@ static inline void vmsim_object_queue_release(struct kref *ref)
 static inline void vmsim_object_put_async(struct vmsim_object *obj)
 {
 	kref_put(&obj->ref, vmsim_object_queue_release);
+}
+
+static inline void vmsim_object_count(struct vmsim_object *obj,
+				      enum vmsim_object_event item,
+				      unsigned long n)
+{
+	this_cpu_add(obj->events->event[item], n);
 }
 
 static inline void vmsim_resident_add(struct vmsim_object *obj, long delta)
