@@ -13,6 +13,10 @@
 #   -a ARGS       extra kernel command line
 #   -M SIZE       guest memory (default 1G; 1280M on debug)
 #   (VMSIM_SMP=N in the environment: N vCPUs instead of 2)
+#   (the bench mode boots with -mem-prealloc: the host backs all guest
+#   RAM before boot, so no side of a comparison pays the host's first
+#   touch of it; VMSIM_PREALLOC=0 turns that off, =1 turns it on for
+#   any mode)
 #   -T TESTS      run only these selftests (space-separated names; check mode)
 #   --faulty      boot the deliberately faulty vmsim build (harness self-test)
 #   --expect-fail the run passes only if it is judged failed (harness self-test)
@@ -93,6 +97,11 @@ if [ -z "$mem" ]; then
 fi
 
 log() { echo "[$KNAME $mode] $*" >&2; }
+
+prealloc=()
+if [ "${VMSIM_PREALLOC:-$([ "$mode" = bench ] && echo 1)}" = 1 ]; then
+	prealloc=(-mem-prealloc)
+fi
 
 # ---- build what goes into the guest -------------------------------------------
 mkdir -p "$(dirname "$out")"
@@ -187,7 +196,7 @@ append+=" harness.inject=$inject"
 [ "${KNAME%-*}" = debug ] && append+=" slub_debug=FZPU harness.vmsim_params=pool_mb=8"
 [ -n "$extra_append" ] && append+=" $extra_append"
 
-log "booting ($mem, timeout ${timeout}s), logs in $out"
+log "booting ($mem${prealloc:+ preallocated}, timeout ${timeout}s), logs in $out"
 # One boot.  A kernel that panics while it boots, before init has begun the
 # job (so before vmsim is loaded), is not vmsim's doing: the one looked at
 # (stock 6.12, on a host running several guests) was an int3 of
@@ -231,7 +240,7 @@ boot_guest() {
 	timeout --foreground -k 10 "$timeout" \
 		qemu-system-x86_64 -nodefaults -nographic -no-reboot -monitor none \
 		-machine q35 -accel tcg,thread=multi -cpu max -smp "${VMSIM_SMP:-2}" -m "$mem" \
-		"${console[@]}" -serial file:"$out/result" \
+		"${prealloc[@]}" "${console[@]}" -serial file:"$out/result" \
 		-kernel "$VMLINUZ" -initrd "$out/initrd.gz" -append "$append" \
 		-drive file="$out/disk0.img",if=virtio,format=raw,cache=unsafe \
 		-drive file="$out/disk1.img",if=virtio,format=raw,cache=unsafe \

@@ -116,21 +116,33 @@ class Report:
         for r in self.results:
             if r["workload"] in ("first-touch", "retouch") and \
                r.get("threads", 1) == 1 and r.get("procs", 1) == 1:
-                rows.setdefault(r["workload"], {})[r["backend"]] = r
+                w = r["workload"]
+                if r.get("settle_ms") == 0:
+                    w += ", no settle"
+                rows.setdefault(w, {})[r["backend"]] = r
         if not rows:
             return
-        print(f"\n{'workload':<14}{'vmsim':>12}{'shared':>12}{'private':>12}"
+        # The no-settle row has vmsim alone: beside the same kernel figures.
+        for w, b in rows.items():
+            if w.endswith(", no settle"):
+                for n in KERNEL_SIDES:
+                    if n in rows.get(w.split(",")[0], {}):
+                        b.setdefault(n, rows[w.split(",")[0]][n])
+        print(f"\n{'workload':<24}{'vmsim':>12}{'shared':>12}{'private':>12}"
               f"{'vs shared':>11}{'vs private':>11}{'majflt v/s/p':>15}  (pages/s)")
         for w, b in sorted(rows.items()):
             cells = "".join(f"{b[n]['rate']:>12,.0f}" if n in b else f"{'-':>12}"
                             for n in ("vmsim",) + KERNEL_SIDES)
-            rs = "".join(self.compare(b.get("vmsim"), b.get(o), "rate", w, threads=1, procs=1)
+            rs = "".join(self.compare(b.get("vmsim"), b.get(o), "rate", w.split(",")[0],
+                                      threads=1, procs=1,
+                                      settle="none" if "settle" in w else "until zeroed")
                          for o in KERNEL_SIDES)
             mf = "/".join(str(b[n].get("majflt", "-")) if n in b else "-"
                           for n in ("vmsim",) + KERNEL_SIDES)
-            print(f"{w:<14}{cells}{rs}{mf:>15}")
+            print(f"{w:<24}{cells}{rs}{mf:>15}")
         print("(256 MiB, median of 5; ratios: vmsim rate / kernel rate; 'ok' = goal met,"
-              " '!' = goal not met)")
+              " '!' = goal not met; no settle: vmsim's zeroing worker given no idle time"
+              " before each pass)")
 
     # ---- page_fault3's loop: map, write every page, unmap ------------------
     def print_remap(self):
@@ -265,7 +277,7 @@ class Report:
         names = ("vmsim",) + KERNEL_SIDES
         print(f"\n{'swap pass':<16}" + "".join(f"{n:>9}" for n in names + ("raw",))
               + f"{'vs shared':>11}{'vs private':>11}{'vs raw':>11}{'majflt v/s/p':>20}"
-              f"{'refaults v/s/p':>22}  (MiB/s)")
+              f"{'refaults v/s/p':>22}{'swap out:in (kpages) v/s/p':>34}  (MiB/s)")
         for w, b in sorted(swaps.items()):
             # The limit: large sequential I/O, but for random reads (one page
             # per fault) 4 KiB reads.
@@ -278,13 +290,16 @@ class Report:
                          for o in [b.get(n) for n in KERNEL_SIDES] + [raw])
             mf, rf = ("/".join(str(b[n].get(k, "-")) if n in b else "-" for n in names)
                       for k in ("majflt", "refaults"))
-            print(f"{w:<16}{cells}{rs}{mf:>20}{rf:>22}")
+            io = "/".join(f"{b[n]['pswpout'] / 1000:.0f}:{b[n]['pswpin'] / 1000:.0f}"
+                          if n in b and "pswpout" in b[n] else "-" for n in names)
+            print(f"{w:<16}{cells}{rs}{mf:>20}{rf:>22}{io:>34}")
         for w, r in sorted(raws.items()):
             print(f"  {w:<22}{r['dd']['rate']:>9.1f} MiB/s (dd, O_DIRECT)")
         pages = next(iter(next(iter(swaps.values())).values()))["pages"]
         print(f"(working set {pages} pages, 4x the pool; kernel = anon memory in a memory.max "
               f"cgroup swapping to an identical disk; raw = dd O_DIRECT, 1 MiB blocks, 4 KiB for "
-              f"random reads; goals: 1.5x the kernel, within 2x of raw)")
+              f"random reads; swap out:in = pages written to and read from swap in the pass, "
+              f"in thousands; goals: 1.5x the kernel, within 2x of raw)")
 
     # ---- metadata ------------------------------------------------------------
     def metadata(self):

@@ -10,6 +10,8 @@
 #                                    see qemu/guest/mode-bench.sh)
 #   POOL_MB=512                      vmsim's pool for speed and scale
 #   SEED=1                           the seed of every workload
+#   VMSIM_ARGS=                      extra module parameters, comma-separated
+#                                    (e.g. write_notify=N,fault_around_pages=64)
 #
 # While a guest runs, a progress line says which step it is at (from the
 # "BENCH-PROGRESS i/N what" lines on its console).
@@ -24,6 +26,7 @@ KERNELS=${KERNELS:-stock-6.1}
 POOL_MB=${POOL_MB:-512}
 BENCH=${BENCH:-meta,speed,remap,scale,traces,swap}
 SEED=${SEED:-1}
+VMSIM_ARGS=${VMSIM_ARGS:-}
 out=$top/out/bench
 mkdir -p "$out"
 
@@ -56,7 +59,7 @@ for k in $KERNELS; do
 	rm -rf "$run"	# no stale console.log for the progress line to read
 	# run.sh's own lines (its verdict, what failed) after the progress line.
 	"$top/qemu/run.sh" -k "$k" -m bench -M 2G -o "$run" --quiet -t 3600 \
-		-a "harness.pool_mb=$POOL_MB harness.bench=$BENCH harness.seed=$SEED" \
+		-a "harness.pool_mb=$POOL_MB harness.bench=$BENCH harness.seed=$SEED${VMSIM_ARGS:+ harness.vmsim_args=$VMSIM_ARGS}" \
 		>"$out/$k.run.log" 2>&1 &
 	pid=$!
 	progress "$run/console.log" $pid

@@ -650,6 +650,7 @@ static int run_touch(const char *workload, const struct opts *o,
 	sum.minflt /= o->reps;
 	sum.majflt /= o->reps;
 	print_head(workload, backend_names[b], o, pages);
+	printf("\"settle_ms\":%d,", o->settle_ms);
 	print_figures(median(secs, o->reps), pages, "pages/s", &sum, 0);
 	print_end();
 	return 0;

@@ -13,7 +13,8 @@
 #                          (default all); traces-vmsim runs the traces on
 #                          vmsim only
 #   harness.seed=N         the seed of every workload (default 1)
-#   harness.vmsim_args=A   extra module parameters for the trace runs
+#   harness.vmsim_args=A   extra module parameters (comma-separated) for the
+#                          speed, remap, scale and trace runs
 #                          (comma for space), e.g. inactive_ratio=1
 
 arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^harness\.$1=//p" | tail -n 1; }
@@ -75,7 +76,7 @@ SWAPS="seq rand"
 nb=$(words $TOUCH_BACKENDS)
 total=0
 in_groups meta && total=$((total + 4))
-in_groups speed && total=$((total + 2 * nb))
+in_groups speed && total=$((total + 2 * nb + 1))
 # vmsim-pte: vmsim with write_notify=N (dirty bits from the page tables)
 REMAP_BACKENDS="vmsim vmsim-pte tmpfs private"
 in_groups remap && total=$((total + 2 * $(words $REMAP_BACKENDS)))
@@ -140,7 +141,8 @@ esac
 
 # ---- speed and scale: first-touch and re-touch, vmsim vs shared vs private --
 if in_groups speed remap scale; then
-	insmod "$VMSIM_KO" pool_mb="$POOL_MB" || exit 1
+	insmod "$VMSIM_KO" pool_mb="$POOL_MB" $(arg vmsim_args | tr , ' ') ||
+		exit 1
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	touch_run() {	# touch_run WHAT WORKLOAD ARGS...: each backend in turn
@@ -155,6 +157,11 @@ if in_groups speed remap scale; then
 		for w in first-touch retouch; do
 			touch_run "$w" $w
 		done
+		# vmsim's zeroing worker given no idle time before each pass:
+		# what first touch costs when the pool's frames are still dirty.
+		progress "first-touch vmsim, no settle"
+		bench first-touch --mb 256 --reps 5 --backend vmsim --settle 0 \
+			--seed "$SEED" || fail=1
 	fi
 	# page_fault3's loop (will-it-scale): map a resident object, write
 	# every page, unmap; 1 and 2 processes, each with its own object.
