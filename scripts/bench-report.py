@@ -484,6 +484,69 @@ def plot_policies(term, png, kernel, refaults):
     return gnuplot(term, png, script)
 
 
+HOG_GOAL = ("<=", 1.25)
+
+
+def throughput_key(r):
+    """What identifies a throughput result across two runs, or None."""
+    if r.get("unit") not in ("pages/s", "MiB/s", "accesses/s") or "backend" not in r:
+        return None
+    if r["workload"] in ("spin",) or r["workload"].startswith("raw-"):
+        return None
+    name = r["workload"]
+    if r.get("settle_ms") == 0:
+        name += ", no settle"
+    backend = r["backend"]
+    if backend == "vmsim" and r.get("write_notify") == "N":
+        backend = "vmsim-pte"
+    if backend == "vmsim" and r.get("policy") not in (None, "faclock"):
+        return None
+    return (name, r.get("procs", 1), r.get("threads", 1)), backend
+
+
+def print_hog(kernel, quiet, hog, ratios):
+    """How far each side's figures fell under a host CPU hog, and vmsim's fall
+    over the kernel's (goal: at most 1.25x)."""
+    def rates(results):
+        out = {}
+        for r in results:
+            k = throughput_key(r)
+            if k and r.get("rate"):
+                out.setdefault(k[0], {})[k[1]] = r["rate"]
+        return out
+    q, h = rates(quiet), rates(hog)
+    rows = sorted(set(q) & set(h))
+    if not rows:
+        return
+    print(f"\n{kernel}: under a host CPU hog (a busy loop on host CPU 0 during the whole run);"
+          " fall = quiet rate / hog rate, higher is a deeper fall")
+    print(f"{'workload':<30}{'vmsim':>9}{'pte':>7}{'shared':>9}{'private':>9}{'tmpfs':>8}"
+          f"{'vmsim/kernel':>15}")
+    for key in rows:
+        falls = {b: q[key][b] / h[key][b] for b in q[key] if b in h[key] and h[key][b]}
+        base = (key[0].split(",")[0],) + key[1:]   # no settle: vmsim alone
+        for b in ("shared", "private"):
+            if b not in falls and base in q and base in h and b in q[base] and b in h[base]:
+                falls[b] = q[base][b] / h[base][b]
+        kern = [falls[b] for b in ("shared", "private", "tmpfs") if b in falls]
+        cells = "".join(f"{falls[b]:>{w}.2f}x" if b in falls else f"{'-':>{w + 1}}"
+                        for b, w in (("vmsim", 8), ("vmsim-pte", 6), ("shared", 8),
+                                     ("private", 8), ("tmpfs", 7)))
+        rel = ""
+        if "vmsim" in falls and kern:
+            ratio = falls["vmsim"] / min(kern)
+            met = judge(ratio, HOG_GOAL)
+            ratios.append(dict(workload=key[0], procs=key[1], threads=key[2],
+                               versus="kernel's fall under a host hog", metric="fall",
+                               ratio=round(ratio, 3), goal=f"{HOG_GOAL[0]} {HOG_GOAL[1]}",
+                               goal_met=met))
+            rel = f"{ratio:>11.2f}x{mark(met):<3}"
+        name = key[0] + (f", {key[1]} procs" if key[1] > 1 else "") + \
+            (f", {key[2]} threads" if key[2] > 1 else "")
+        print(f"{name:<30}{cells}{rel}")
+    print("(vmsim/kernel: vmsim's fall over the smallest of the kernel's; goal at most 1.25x)")
+
+
 def main():
     outdir, kernels = sys.argv[1], sys.argv[2:]
     report = {}
@@ -516,6 +579,8 @@ def main():
                 png = os.path.join(outdir, f"{name}-{k}.png")
                 if fn(term, png, k, data):
                     plots.append(png)
+        if k.endswith("+hog") and k[:-4] in report:
+            print_hog(k[:-4], report[k[:-4]]["results"], rep.results, rep.ratios)
         report[k] = {"info": info, "results": rep.results, "ratios": rep.ratios,
                      "metadata": meta, "cpu": cpu, "zipf_series": rep.series, "plots": plots}
     with open(os.path.join(outdir, "results.json"), "w") as f:

@@ -12,6 +12,10 @@
 #   SEED=1                           the seed of every workload
 #   VMSIM_ARGS=                      extra module parameters, comma-separated
 #                                    (e.g. write_notify=N,fault_around_pages=64)
+#   HOG=1                            run each kernel a second time while a
+#                                    busy loop, pinned to host CPU 0, competes
+#                                    with QEMU; results as KERNEL+hog, and a
+#                                    table of how far each side's figures fell
 #
 # While a guest runs, a progress line says which step it is at (from the
 # "BENCH-PROGRESS i/N what" lines on its console).
@@ -27,6 +31,7 @@ POOL_MB=${POOL_MB:-512}
 BENCH=${BENCH:-meta,speed,remap,scale,traces,swap}
 SEED=${SEED:-1}
 VMSIM_ARGS=${VMSIM_ARGS:-}
+HOG=${HOG:-0}
 out=$top/out/bench
 mkdir -p "$out"
 
@@ -52,23 +57,47 @@ progress() {	# progress CONSOLE_LOG PID
 }
 
 "$top/scripts/setup.sh" || exit 1
+# A host CPU hog: a busy loop on host CPU 0, for as long as it is wanted.
+hog_pid=
+hog_start() {
+	if command -v taskset >/dev/null; then
+		taskset -c 0 bash -c 'while :; do :; done' &
+	else
+		bash -c 'while :; do :; done' &
+	fi
+	hog_pid=$!
+}
+hog_stop() {
+	[ -n "$hog_pid" ] && kill "$hog_pid" 2>/dev/null && wait "$hog_pid" 2>/dev/null
+	hog_pid=
+}
+trap hog_stop EXIT
+
 status=0
+labels=
 for k in $KERNELS; do
-	echo "== bench on $k (pool $POOL_MB MiB, groups $BENCH, seed $SEED)"
-	run=$out/run-$k
-	rm -rf "$run"	# no stale console.log for the progress line to read
-	# run.sh's own lines (its verdict, what failed) after the progress line.
-	"$top/qemu/run.sh" -k "$k" -m bench -M 2G -o "$run" --quiet -t 3600 \
-		-a "harness.pool_mb=$POOL_MB harness.bench=$BENCH harness.seed=$SEED${VMSIM_ARGS:+ harness.vmsim_args=$VMSIM_ARGS}" \
-		>"$out/$k.run.log" 2>&1 &
-	pid=$!
-	progress "$run/console.log" $pid
-	wait $pid || status=1
-	cat "$out/$k.run.log"
-	# The result lines from the result port (on the console, a kernel
-	# message can land in the middle of one).
-	sed -n 's/^vmsim-bench //p' "$run/result.txt" | tr -d '\r' |
-		sed -n 's/^BENCH\(-INFO\|-SERIES\)\? \({.*}\)$/\2/p' >"$out/$k.jsonl"
+	for hog in 0 $([ "$HOG" = 1 ] && echo 1); do
+		label=$k
+		[ $hog = 1 ] && label=$k+hog
+		labels="$labels $label"
+		echo "== bench on $k (pool $POOL_MB MiB, groups $BENCH, seed $SEED$([ $hog = 1 ] && echo ", host CPU hog"))"
+		run=$out/run-$label
+		rm -rf "$run"	# no stale console.log for the progress line to read
+		[ $hog = 1 ] && hog_start
+		# run.sh's own lines (its verdict, what failed) after the progress line.
+		"$top/qemu/run.sh" -k "$k" -m bench -M 2G -o "$run" --quiet -t 3600 \
+			-a "harness.pool_mb=$POOL_MB harness.bench=$BENCH harness.seed=$SEED${VMSIM_ARGS:+ harness.vmsim_args=$VMSIM_ARGS}" \
+			>"$out/$label.run.log" 2>&1 &
+		pid=$!
+		progress "$run/console.log" $pid
+		wait $pid || status=1
+		hog_stop
+		cat "$out/$label.run.log"
+		# The result lines from the result port (on the console, a kernel
+		# message can land in the middle of one).
+		sed -n 's/^vmsim-bench //p' "$run/result.txt" | tr -d '\r' |
+			sed -n 's/^BENCH\(-INFO\|-SERIES\)\? \({.*}\)$/\2/p' >"$out/$label.jsonl"
+	done
 done
-python3 "$top/scripts/bench-report.py" "$out" $KERNELS || status=1
+python3 "$top/scripts/bench-report.py" "$out" $labels || status=1
 exit $status
