@@ -502,6 +502,12 @@ again:
 		if (folio_mapped(page_folio(page)))
 			unmap_mapping_pages(vmsim_object_mapping(obj), index, 1,
 					    false);
+		/*
+		 * Clean from here on, under the page lock: ->page_mkwrite
+		 * trusts a DIRTY entry it sees under the page lock alone, and
+		 * this one is about to lose its frame.
+		 */
+		vmsim_pte_update(sptep, VMSIM_PTE_DIRTY, 0);
 		unlock_page(page);
 		vmsim_entry_drop_frame(obj, sptep, e);
 		ret = 1;

@@ -308,6 +308,14 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	return VM_FAULT_LOCKED | major;
 }
 
+/* Is @sptep's entry dirty, with @page as its frame? */
+static bool vmsim_pte_dirty_maps(u64 *sptep, struct page *page)
+{
+	u64 e = vmsim_pte_read(sptep);
+
+	return (e & VMSIM_PTE_DIRTY) && vmsim_pte_maps(e, page_to_pfn(page));
+}
+
 /*
  * The first write to a page mapped read-only.  For the zero frame, give the
  * page a frame of its own and retry; for a real frame, mark it dirty.
@@ -323,6 +331,22 @@ static vm_fault_t vmsim_page_mkwrite(struct vm_fault *vmf)
 	sptep = vmsim_shadow_lookup(&obj->shadow, index, false);
 	if (!sptep)
 		return VM_FAULT_NOPAGE;
+
+	/*
+	 * Already dirty (a re-fault of a page written before): nothing to
+	 * change, so no entry lock.  The page lock is enough to keep DIRTY
+	 * and the frame: DIRTY is cleared only with the page locked
+	 * (eviction, and DONTNEED before it drops the frame), and a frame
+	 * is taken from a DIRTY entry only after that, so if both hold
+	 * under the page lock they hold until the core has mapped the page
+	 * and unlocked it; whoever comes next unmaps it first.
+	 */
+	if (!vmsim_is_zero_frame(page) && vmsim_pte_dirty_maps(sptep, page)) {
+		lock_page(page);
+		if (vmsim_pte_dirty_maps(sptep, page))
+			return VM_FAULT_LOCKED;
+		unlock_page(page);
+	}
 
 	if (vmsim_entry_lock_killable(sptep))
 		return VM_FAULT_SIGBUS;
