@@ -756,7 +756,11 @@ enum vmsim_evict_result vmsim_entry_evict_finish(struct vmsim_isolated *iso,
 	if (page_ref_count(page) != 2)
 		goto busy;
 
-	/* Unmapped: every write the PTEs saw is in PG_dirty now. */
+	/*
+	 * Unmapped, and no zap still holds it: every write the PTEs saw is
+	 * in PG_dirty now.
+	 */
+	smp_rmb();	/* the references before PG_dirty */
 	if (vmsim_entry_fold_dirty(iso->obj, iso->sptep, false))
 		e = vmsim_pte_read(iso->sptep);
 
@@ -845,7 +849,7 @@ static void vmsim_entry_write_done(void *cookie, int err)
 	u64 *sptep = (u64 *)((unsigned long)cookie & ~7UL);
 	enum vmsim_evictor by = (unsigned long)cookie & 7UL;
 	struct vmsim_object *obj;
-	bool wanted = false;
+	bool wanted = false, unused;
 	struct page *page;
 	vmsim_swp_t swp;
 	pgoff_t index;
@@ -863,12 +867,6 @@ static void vmsim_entry_write_done(void *cookie, int err)
 	}
 	page = pfn_to_page(vmsim_pte_pfn(e));
 	swp = page->index;
-	/*
-	 * Mapped writable by a fault (without write-notify) while it went
-	 * out, written and unmapped again: the write is in PG_dirty.
-	 */
-	if (vmsim_entry_fold_dirty(obj, sptep, false))
-		e = vmsim_pte_read(sptep);
 	trace_vmsim_swap_out_done(obj->id, index, vmsim_swp_type(swp),
 				  vmsim_swp_offset(swp), err);
 
@@ -881,6 +879,17 @@ static void vmsim_entry_write_done(void *cookie, int err)
 		vmsim_entry_set_dirty(obj, sptep);
 		goto out_putback;
 	}
+	/*
+	 * Faulted in again while it went out (without write-notify a read
+	 * fault maps it writable), written, and unmapped again: the write
+	 * is in PG_dirty.  Looked at only once the page is unmapped and
+	 * unreferenced, because a zap sets PG_dirty before it lets its
+	 * reference go; a page still in use has it folded at its eviction.
+	 */
+	unused = !folio_mapped(page_folio(page)) && page_ref_count(page) == 2;
+	smp_rmb();	/* the references before PG_dirty */
+	if (unused && vmsim_entry_fold_dirty(obj, sptep, false))
+		e = vmsim_pte_read(sptep);
 	if (e & VMSIM_PTE_DIRTY) {
 		/* Written again while it went out: the copy is stale. */
 		vmsim_swap_free_slot(swp);
@@ -891,7 +900,7 @@ static void vmsim_entry_write_done(void *cookie, int err)
 		wanted = true;
 		goto out_putback;
 	}
-	if (folio_mapped(page_folio(page)) || page_ref_count(page) != 2) {
+	if (!unused) {
 		/* Faulted in again (read): keep it, in the swap cache. */
 		vmsim_pte_update(sptep, VMSIM_PTE_WRITEBACK, 0);
 		wanted = true;

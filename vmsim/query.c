@@ -44,6 +44,9 @@ static int vmsim_query_fold_dirty(struct vmsim_object *obj, u64 *sptep,
 
 	if ((e & (VMSIM_PTE_PRESENT | VMSIM_PTE_DIRTY)) != VMSIM_PTE_PRESENT)
 		return 0;
+	/* Read ahead, never mapped since: a dirty PTE was another frame's. */
+	if (e & VMSIM_PTE_READAHEAD)
+		bits &= ~VMSIM_WALK_DIRTY;
 	if (!(bits & VMSIM_WALK_DIRTY) &&
 	    !PageDirty(pfn_to_page(vmsim_pte_pfn(e))))
 		return 0;
