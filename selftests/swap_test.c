@@ -1389,4 +1389,49 @@ TEST_F_TIMEOUT(swap, write_notify_off_writes_reach_swap, 180)
 	}
 }
 
+/*
+ * Without write-notify, a page faulted back in while its write to swap
+ * waits in a suspended device is mapped writable and clean.  Written and
+ * unmapped before the write completes, its new data is only in PG_dirty:
+ * the completion must keep the page (its slot is stale), not point the
+ * entry back at the slot.
+ */
+TEST_F_TIMEOUT(swap, write_notify_off_write_during_writeback, 180)
+{
+	unsigned long long sectors = dev_sectors(dev2);
+	size_t n = 64, i;
+	char *p;
+
+	if (!(self->info.features & VMSIM_FEAT_WRITE_NOTIFY))
+		SKIP(return, "no write_notify parameter");
+	if (!sh("command -v dmsetup >/dev/null"))
+		SKIP(return, "no dmsetup");
+	if (!flaky_table(true, "0 %llu linear %s 0", sectors, dev2))
+		SKIP(return, "cannot create a dm-linear device");
+	flaky_swapon(_metadata, self->fd);
+	ASSERT_EQ(0, vmsim_param_set("write_notify", "N"));
+	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	pages_fill(p, n, 0xa00);
+	ASSERT_TRUE(sh("dmsetup suspend --noudevsync vmsim-flaky"));
+	/* The writes wait in the suspended device, the pages unmapped. */
+	EXPECT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
+	for (i = 0; i < n; i++)
+		peek(&p[i * page_size]);
+	pages_fill(p, n, 0xb00);
+	munmap(p, n * page_size);
+	ASSERT_TRUE(sh("dmsetup resume --noudevsync vmsim-flaky"));
+	swaps_settle(FLAKY);
+
+	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, pages_bad(p, n, 0xb00)) {
+		TH_LOG("writes made during writeback lost");
+	}
+	/* And they go to swap, and come back, when the pages are evicted. */
+	pageout_all(_metadata, self->fd, n);
+	EXPECT_EQ(0, pages_bad(p, n, 0xb00));
+	munmap(p, n * page_size);
+}
+
 TEST_HARNESS_MAIN
