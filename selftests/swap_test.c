@@ -562,13 +562,18 @@ TEST_F_TIMEOUT(swap, readahead_lowers_major_faults, 180)
 	EXPECT_GT(stat_of("swap_ra_hit"), 0);
 }
 
-/* Page out @n pages of @fd's object and wait until the writes are done. */
+/*
+ * Page out @n pages of @fd's object and wait until the writes are done:
+ * the last page gone and nothing in writeback (writes to two areas
+ * complete in any order, and pswpout counts each before it is done).
+ */
 static void pageout_all(struct __test_metadata *_metadata, int fd, size_t n)
 {
 	size_t i;
 
 	ASSERT_EQ(n, vmsim_advise(fd, 0, n, VMSIM_ADV_PAGEOUT));
-	for (i = 0; i < 200 && vmsim_pte(fd, n - 1) & VMSIM_PTE_PRESENT; i++)
+	for (i = 0; i < 200 && (vmsim_pte(fd, n - 1) & VMSIM_PTE_PRESENT ||
+				meminfo_kb(VMSIM_MEMINFO, "Writeback") > 0); i++)
 		usleep(10000);
 }
 
