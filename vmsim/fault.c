@@ -66,7 +66,7 @@ static struct vmsim_uint_param vmsim_fault_around_param = {
 };
 module_param_cb(fault_around_pages, &vmsim_uint_param_ops,
 		&vmsim_fault_around_param, 0644);
-MODULE_PARM_DESC(fault_around_pages, "Resident pages mapped around a read fault, 0 or 1 for none (default 16, at most 64; rounded down to a power of two)");
+MODULE_PARM_DESC(fault_around_pages, "Resident pages mapped around a read fault (any fault with write_notify=N), 0 or 1 for none (default 16, at most 64; rounded down to a power of two)");
 
 static bool vmsim_write_notify = true;
 module_param_named(write_notify, vmsim_write_notify, bool, 0644);
