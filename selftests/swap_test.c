@@ -55,42 +55,6 @@ static unsigned long long dev_sum(const char *path, int mb)
 	return sum;
 }
 
-/* Used kB of an area in /proc/vmsim_swaps; -1 if it is not on. */
-static long swaps_used(const char *path)
-{
-	char line[256], name[128], type[32];
-	long size, used, prio, ret = -1;
-	FILE *f = fopen("/proc/vmsim_swaps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %31s %ld %ld %ld", name, type, &size,
-			   &used, &prio) == 5 && !strcmp(name, path))
-			ret = used;
-	fclose(f);
-	return ret;
-}
-
-/*
- * Wait (up to 10 s) for reclaim to go quiet: no writes in flight and the
- * use of @path unchanged over 200 ms.  Return its use then.
- */
-static long swaps_settle(const char *path)
-{
-	long used = swaps_used(path), now;
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		usleep(200 * 1000);
-		now = swaps_used(path);
-		if (now == used && !meminfo_kb(VMSIM_MEMINFO, "Writeback"))
-			break;
-		used = now;
-	}
-	return used;
-}
-
 /* Run a shell command; true if it exited 0. */
 static bool sh(const char *cmd)
 {
@@ -278,7 +242,7 @@ TEST_F(swap, proc_swaps_format)
 		snprintf(want, sizeof(want), "%s%*s%s\t%llu\t\t%lu\t\t%d\n",
 			 dev1, (int)(40 - strlen(dev1)), " ", "partition",
 			 (bytes / page_size - 1) * (page_size / 1024),
-			 swaps_used(dev1), -1);
+			 vmsim_swaps_used(dev1), -1);
 		/* The only area on, with the first automatic priority. */
 		EXPECT_STREQ(want, line);
 		n++;
@@ -315,7 +279,7 @@ TEST_F_TIMEOUT(swap, data_integrity, 180)
 	EXPECT_GT(stat_of("pswpout") - out0, (long long)self->pool);
 	EXPECT_GT(stat_of("pswpin") - in0, (long long)self->pool);
 	/* All of it came back: the slots are free again. */
-	EXPECT_EQ(0, swaps_used(dev1));
+	EXPECT_EQ(0, vmsim_swaps_used(dev1));
 }
 
 /*
@@ -357,11 +321,11 @@ TEST_F_TIMEOUT(swap, swapoff_with_pages_out, 180)
 
 	ASSERT_NE(MAP_FAILED, p);
 	pages_fill(p, n, 123456);
-	ASSERT_GT(swaps_used(dev1), 0);
+	ASSERT_GT(vmsim_swaps_used(dev1), 0);
 	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
 	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev1));
-	EXPECT_EQ(-1, swaps_used(dev1));
-	EXPECT_GT(swaps_used(dev2), 0);
+	EXPECT_EQ(-1, vmsim_swaps_used(dev1));
+	EXPECT_GT(vmsim_swaps_used(dev2), 0);
 	EXPECT_EQ(0, pages_bad(p, n, 123456));
 	munmap(p, n * page_size);
 	/* The fixture's teardown turns dev2 off. */
@@ -383,7 +347,7 @@ TEST_F_TIMEOUT(swap, swapoff_killed, 180)
 	ASSERT_NE(MAP_FAILED, p);
 	pages_fill(p, n, 8080);
 	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, dev2, 0, 0));
-	before = swaps_settle(dev1);
+	before = vmsim_swaps_settle(dev1);
 	ASSERT_GT(before, 0);
 	pid = fork();
 	ASSERT_GE(pid, 0);
@@ -391,7 +355,7 @@ TEST_F_TIMEOUT(swap, swapoff_killed, 180)
 		_exit(vmsim_swapoff_ioctl(self->fd, dev1) ? 1 : 0);
 	/* Kill it once a tenth of the pages are back. */
 	for (i = 0; i < 10000; i++) {
-		now = swaps_used(dev1);
+		now = vmsim_swaps_used(dev1);
 		if (now < 0 || now < before - before / 10)
 			break;
 		usleep(1000);
@@ -402,7 +366,7 @@ TEST_F_TIMEOUT(swap, swapoff_killed, 180)
 		TH_LOG("swapoff was not killed (status %#x, %ld kB of %ld left)",
 		       status, now, before);
 	}
-	now = swaps_used(dev1);
+	now = vmsim_swaps_used(dev1);
 	EXPECT_GT(now, 0);
 	EXPECT_LT(now, before);
 	EXPECT_EQ(0, pages_bad(p, n, 8080));
@@ -420,10 +384,10 @@ TEST_F_TIMEOUT(swap, swapoff_cannot_fit, 180)
 
 	ASSERT_NE(MAP_FAILED, p);
 	pages_fill(p, n, 55555);
-	used = swaps_settle(dev1);
+	used = vmsim_swaps_settle(dev1);
 	ASSERT_GT(used, (long)(self->pool * page_size / 1024 / 2));
 	EXPECT_EQ(-ENOMEM, vmsim_swapoff_ioctl(self->fd, dev1));
-	EXPECT_EQ(used, swaps_used(dev1));
+	EXPECT_EQ(used, vmsim_swaps_used(dev1));
 	EXPECT_EQ(0, pages_bad(p, n, 55555));
 	munmap(p, n * page_size);
 }
@@ -501,8 +465,8 @@ TEST_F_TIMEOUT(swap, priorities, 180)
 	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, p);
 	pages_fill(p, n, 1);
-	EXPECT_GT(swaps_used(dev1), 0);
-	EXPECT_EQ(0, swaps_used(dev2));
+	EXPECT_GT(vmsim_swaps_used(dev1), 0);
+	EXPECT_EQ(0, vmsim_swaps_used(dev2));
 	munmap(p, n * page_size);
 	ASSERT_EQ(0, vmsim_advise(self->fd, 0, n, VMSIM_ADV_DONTNEED) < 0);
 
@@ -511,8 +475,8 @@ TEST_F_TIMEOUT(swap, priorities, 180)
 	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, p);
 	pages_fill(p, n, 2);
-	EXPECT_GT(swaps_used(dev1), 0);
-	EXPECT_GT(swaps_used(dev2), 0);
+	EXPECT_GT(vmsim_swaps_used(dev1), 0);
+	EXPECT_GT(vmsim_swaps_used(dev2), 0);
 	EXPECT_EQ(0, pages_bad(p, n, 2));
 	munmap(p, n * page_size);
 }
@@ -562,19 +526,10 @@ TEST_F_TIMEOUT(swap, readahead_lowers_major_faults, 180)
 	EXPECT_GT(stat_of("swap_ra_hit"), 0);
 }
 
-/*
- * Page out @n pages of @fd's object and wait until the writes are done:
- * the last page gone and nothing in writeback (writes to two areas
- * complete in any order, and pswpout counts each before it is done).
- */
+/* vmsim_pageout_wait(), and every one of the @n pages was taken. */
 static void pageout_all(struct __test_metadata *_metadata, int fd, size_t n)
 {
-	size_t i;
-
-	ASSERT_EQ(n, vmsim_advise(fd, 0, n, VMSIM_ADV_PAGEOUT));
-	for (i = 0; i < 200 && (vmsim_pte(fd, n - 1) & VMSIM_PTE_PRESENT ||
-				meminfo_kb(VMSIM_MEMINFO, "Writeback") > 0); i++)
-		usleep(10000);
+	ASSERT_EQ(n, vmsim_pageout_wait(fd, n));
 }
 
 /*
@@ -771,7 +726,7 @@ TEST_F_TIMEOUT(swap, swap_full_sigbus, 600)
 	for (i = 0; i < 100 && vmsim_free_pages() < free0; i++)
 		usleep(100 * 1000);
 	EXPECT_LE(free0, vmsim_free_pages());
-	EXPECT_EQ(0, swaps_settle(FLAKY));
+	EXPECT_EQ(0, vmsim_swaps_settle(FLAKY));
 	ASSERT_EQ(0, vmsim_swapoff_ioctl(self->fd, FLAKY));
 }
 
@@ -1023,7 +978,7 @@ TEST_F_TIMEOUT(swap, write_error_burst_recovers, 300)
 	EXPECT_EQ(retired0, stat_of("vmsim_swap_slots_retired"));
 	munmap(p, n * page_size);
 	EXPECT_EQ(0, vmsim_advise(self->fd, 0, n, VMSIM_ADV_DONTNEED) < 0);
-	swaps_settle(FLAKY);
+	vmsim_swaps_settle(FLAKY);
 	EXPECT_EQ(free0, meminfo_kb(VMSIM_MEMINFO, "SwapFree")) {
 		TH_LOG("SwapFree %ld kB after the burst, %ld kB before",
 		       meminfo_kb(VMSIM_MEMINFO, "SwapFree"), free0);
@@ -1056,8 +1011,8 @@ TEST_F_TIMEOUT(swap, equal_priorities_write_runs, 180)
 	EXPECT_LE(wbios * 8, (long long)n) {
 		TH_LOG("%lld write bios for %zu pages", wbios, n);
 	}
-	EXPECT_GT(swaps_used(dev1), 0);
-	EXPECT_GT(swaps_used(dev2), 0);
+	EXPECT_GT(vmsim_swaps_used(dev1), 0);
+	EXPECT_GT(vmsim_swaps_used(dev2), 0);
 
 	/* Sequential swap-in reads runs back with readahead. */
 	rbios0 = stat_of("vmsim_swap_read_bios");
@@ -1151,9 +1106,9 @@ TEST_F_TIMEOUT(swap, stuck_device_killable, 180)
 	close(go[0]);
 	close(go[1]);
 	/* The read finished without it: its object is freed, slots too. */
-	for (i = 0; i < 100 && swaps_used(FLAKY) > 0; i++)
+	for (i = 0; i < 100 && vmsim_swaps_used(FLAKY) > 0; i++)
 		usleep(100 * 1000);
-	EXPECT_EQ(0, swaps_used(FLAKY));
+	EXPECT_EQ(0, vmsim_swaps_used(FLAKY));
 	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, FLAKY));
 }
 
@@ -1288,7 +1243,7 @@ TEST_F_TIMEOUT(swap, teardown_deferred_from_writeback, 180)
 	}
 	fclose(f);
 	EXPECT_TRUE(seen);
-	EXPECT_EQ(0, swaps_settle(FLAKY));
+	EXPECT_EQ(0, vmsim_swaps_settle(FLAKY));
 	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, FLAKY));
 }
 
@@ -1426,7 +1381,7 @@ TEST_F_TIMEOUT(swap, write_notify_off_write_during_writeback, 180)
 	pages_fill(p, n, 0xb00);
 	munmap(p, n * page_size);
 	ASSERT_TRUE(sh("dmsetup resume --noudevsync vmsim-flaky"));
-	swaps_settle(FLAKY);
+	vmsim_swaps_settle(FLAKY);
 
 	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, p);

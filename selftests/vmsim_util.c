@@ -375,3 +375,45 @@ void vmsim_writer_run(struct vmsim_writer *w)
 			_exit(4);
 	_exit(0);
 }
+
+long vmsim_swaps_used(const char *path)
+{
+	char line[256], name[128], type[32];
+	long size, used, prio, ret = -1;
+	FILE *f = fopen("/proc/vmsim_swaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %31s %ld %ld %ld", name, type, &size,
+			   &used, &prio) == 5 && !strcmp(name, path))
+			ret = used;
+	fclose(f);
+	return ret;
+}
+
+long vmsim_swaps_settle(const char *path)
+{
+	long used = vmsim_swaps_used(path), now;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		usleep(200 * 1000);
+		now = vmsim_swaps_used(path);
+		if (now == used && !meminfo_kb(VMSIM_MEMINFO, "Writeback"))
+			break;
+		used = now;
+	}
+	return used;
+}
+
+long vmsim_pageout_wait(int fd, size_t n)
+{
+	long done = vmsim_advise(fd, 0, n, VMSIM_ADV_PAGEOUT);
+	int i;
+
+	for (i = 0; i < 200 && (vmsim_pte(fd, n - 1) & VMSIM_PTE_PRESENT ||
+				meminfo_kb(VMSIM_MEMINFO, "Writeback") > 0); i++)
+		usleep(10000);
+	return done;
+}

@@ -67,6 +67,21 @@ long meminfo_kb(const char *file, const char *field);
 /* A "name value" line of a vmstat-format file; -1 if absent */
 long long vmstat_value(const char *file, const char *name);
 
+/* Used kB of a swap area in /proc/vmsim_swaps; -1 if it is not on. */
+long vmsim_swaps_used(const char *path);
+/*
+ * Wait (up to 10 s) for reclaim to go quiet: no writes in flight and the
+ * use of @path unchanged over 200 ms.  Return its use then.
+ */
+long vmsim_swaps_settle(const char *path);
+/*
+ * Page out object pages [0, @n) of @fd and wait (up to 2 s) until the
+ * writes are done: the last page gone and nothing in writeback (writes to
+ * two areas complete in any order, and pswpout counts each before it is
+ * done).  Returns what VMSIM_ADV_PAGEOUT returned.
+ */
+long vmsim_pageout_wait(int fd, size_t n);
+
 /* Pages of vmsim's pool that are free right now */
 long vmsim_free_pages(void);
 /*
