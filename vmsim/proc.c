@@ -221,6 +221,7 @@ static const struct vmsim_vmstat_line vmsim_vmstat_lines[] = {
 	{ "vmsim_swap_full",		VMSIM_SWAP_FULL },
 	{ "vmsim_swap_sigbus",		VMSIM_SWAP_SIGBUS },
 	{ "vmsim_swap_slots_retired",	VMSIM_SWAP_SLOTS_RETIRED },
+	{ "vmsim_swap_failover",	VMSIM_SWAP_FAILOVER },
 	{ "vmsim_swap_write_bios",	VMSIM_SWAP_WRITE_BIOS },
 	{ "vmsim_swap_read_bios",	VMSIM_SWAP_READ_BIOS },
 };

@@ -46,6 +46,7 @@ enum vmsim_event {
 	VMSIM_SWAP_WRITE_ERRORS, /* pages whose write failed */
 	VMSIM_SWAP_SLOTS_RETIRED, /* slots retired after repeated write errors */
 	VMSIM_SWAP_FULL,	/* slot allocations that found swap full */
+	VMSIM_SWAP_FAILOVER,	/* slots taken past an area whose writes fail */
 	VMSIM_SWAP_SIGBUS,	/* faults answered SIGBUS: bad swap data */
 	VMSIM_SWAP_WRITE_BIOS,	/* write bios submitted */
 	VMSIM_SWAP_READ_BIOS,	/* read bios submitted */

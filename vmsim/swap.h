@@ -57,13 +57,17 @@ static inline int vmsim_swp_cmp(vmsim_swp_t a, vmsim_swp_t b)
  * @path: the path given to swapon (invariant)
  * @bdev: the device, open exclusively (invariant)
  * @nr_slots: pages in the area, the header's included (invariant)
- * @lock: protects @map, @errmap, @nr_used, @nr_bad, @next, @draining
+ * @lock: protects @map, @errmap, @nr_used, @nr_bad, @next, @draining,
+ *	@failing, @retry_at, @fail_shift
  * @map: bit set: slot taken (the header, in use, or retired)
  * @errmap: bit set: the last write to the slot failed
  * @nr_used: slots holding a page (or about to)
  * @nr_bad: slots retired after repeated write errors
  * @next: where the next allocation looks first
  * @draining: swapoff is under way: no new slots
+ * @failing: its last write failed: other areas give slots first until
+ *	@retry_at (jiffies)
+ * @fail_shift: failed windows in a row; each is twice as long as the last
  * @crc: CRC32C of the page written to each slot
  * @inflight: writes in flight
  * @wait: woken when @inflight reaches 0, and when @nr_used of a draining
@@ -83,6 +87,9 @@ struct vmsim_swap_area {
 	unsigned long nr_bad;
 	unsigned long next;
 	bool draining;
+	bool failing;
+	unsigned int fail_shift;
+	unsigned long retry_at;
 	u32 *crc;
 	atomic_t inflight;
 	wait_queue_head_t wait;

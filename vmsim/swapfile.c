@@ -17,7 +17,10 @@
  * A slot whose write failed is given back, and retired for good only if
  * its next write fails too: a device that fails for a moment (a path
  * lost, a cable pulled) loses no swap space, one with a bad sector stops
- * being asked to write there.
+ * being asked to write there.  An area whose writes fail is passed over
+ * for a while, longer each time it fails again, so that the next area
+ * (a local disk behind far memory whose server died) takes the pages; it
+ * is used anyway when no other area has room.
  *
  * This layer knows devices and slots; which page is in which slot is the
  * shadow entries' business (entry.c), and the I/O is swap_io.c's.
@@ -122,6 +125,36 @@ static long vmsim_slot_take(struct vmsim_swap_area *a)
 	return off;
 }
 
+/* A failing area is passed over for VMSIM_SWAP_RETRY << fail_shift. */
+#define VMSIM_SWAP_RETRY		(HZ / 4)
+#define VMSIM_SWAP_RETRY_SHIFT_MAX	6
+
+/* Does @a rest (its writes failed a moment ago)?  Under a->lock. */
+static bool vmsim_area_resting(struct vmsim_swap_area *a)
+{
+	lockdep_assert_held(&a->lock);
+	return a->failing && time_before(jiffies, a->retry_at);
+}
+
+/*
+ * A write to @a failed: rest it.  The writes of one batch fail together;
+ * only a failure after the rest is over (the retry failed too) doubles
+ * the next rest.  Under a->lock.
+ */
+static void vmsim_area_write_failed(struct vmsim_swap_area *a)
+{
+	lockdep_assert_held(&a->lock);
+	if (vmsim_area_resting(a))
+		return;
+	if (a->failing && a->fail_shift < VMSIM_SWAP_RETRY_SHIFT_MAX)
+		a->fail_shift++;
+	if (!a->failing)
+		pr_warn_ratelimited("swap area %s: writes fail; other areas take pages first for now\n",
+				    a->path);
+	a->failing = true;
+	a->retry_at = jiffies + (VMSIM_SWAP_RETRY << a->fail_shift);
+}
+
 /*
  * @a gave out slots: if it finished a cluster (or is full), let the next
  * area of the same priority go first.
@@ -150,7 +183,8 @@ static void vmsim_swap_rotate(struct vmsim_swap_area *a, bool turn_over)
  * @out: the slots, filled in order
  *
  * All the slots come from one area, the highest-priority one with room,
- * and run on from where that area's last allocation stopped.
+ * and run on from where that area's last allocation stopped.  An area
+ * resting after failed writes comes last.
  *
  * Context: Any context that may take a spinlock.
  * Return: how many slots were taken (fewer than @n if the area filled up,
@@ -160,12 +194,19 @@ unsigned int vmsim_swap_alloc(unsigned int n, vmsim_swp_t *out)
 {
 	struct vmsim_swap_area *a;
 	unsigned int got = 0;
+	bool skipped = false, pass_over = true;
 
 	spin_lock(&vmsim_swap_lock);
+again:
 	list_for_each_entry(a, &vmsim_swap_avail, node) {
 		unsigned long first = 0, last = 0;
 
 		spin_lock(&a->lock);
+		if (pass_over && vmsim_area_resting(a)) {
+			spin_unlock(&a->lock);
+			skipped = true;
+			continue;
+		}
 		while (got < n) {
 			long off = vmsim_slot_take(a);
 
@@ -184,7 +225,14 @@ unsigned int vmsim_swap_alloc(unsigned int n, vmsim_swp_t *out)
 			break;
 		}
 	}
+	/* Nothing anywhere else: a resting area is better than none. */
+	if (!got && skipped && pass_over) {
+		pass_over = false;
+		goto again;
+	}
 	spin_unlock(&vmsim_swap_lock);
+	if (got && skipped && pass_over)
+		vmsim_count_add(VMSIM_SWAP_FAILOVER, got);
 	atomic_long_sub(got, &vmsim_swap_free);
 	if (got < n)
 		vmsim_count(VMSIM_SWAP_FULL);
@@ -243,7 +291,8 @@ void vmsim_swap_free_slot(vmsim_swp_t swp)
  *
  * After a failed write the slot holds nothing: it is given back, or, if
  * its previous write failed too, retired (taken for good, counted as bad).
- * The page stays with its owner.
+ * The page stays with its owner, and the area rests (vmsim_swap_alloc()
+ * passes it over for a while); a write that works ends the rest.
  *
  * Context: Any context that may take a spinlock.
  */
@@ -256,9 +305,12 @@ void vmsim_swap_slot_written(vmsim_swp_t swp, int err)
 	spin_lock(&a->lock);
 	if (!err) {
 		__clear_bit(off, a->errmap);
+		a->failing = false;
+		a->fail_shift = 0;
 		spin_unlock(&a->lock);
 		return;
 	}
+	vmsim_area_write_failed(a);
 	retire = __test_and_set_bit(off, a->errmap);
 	counts = vmsim_slot_put_locked(a, off, retire);
 	spin_unlock(&a->lock);
