@@ -136,6 +136,7 @@ FIXTURE_TEARDOWN(swap)
 		return;
 	close(self->fd);
 	vmsim_param_set("write_notify", "Y");
+	vmsim_param_set("swap_ra_async", "Y");
 	swap_reset(_metadata);
 }
 
@@ -524,6 +525,50 @@ TEST_F_TIMEOUT(swap, readahead_lowers_major_faults, 180)
 		       major[0], major[1]);
 	}
 	EXPECT_GT(stat_of("swap_ra_hit"), 0);
+}
+
+/*
+ * Asynchronous readahead: a hit on a page read ahead starts reading the
+ * next window, so a sequential read of swapped pages waits for the device
+ * about once, not once a window.  Off (swap_ra_async=N), each window is a
+ * major fault.
+ */
+TEST_F_TIMEOUT(swap, async_readahead_keeps_ahead, 180)
+{
+	size_t n = self->pool / 2, i;
+	long long async[2];
+	unsigned long major[2];
+	struct vmsim_stats s0, s1;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		int fd = vmsim_open();
+		char *p = vmsim_map(fd, n * page_size, 0,
+				    PROT_READ | PROT_WRITE);
+
+		ASSERT_NE(MAP_FAILED, p);
+		ASSERT_EQ(0, vmsim_param_set("swap_ra_async", pass ? "Y" : "N"));
+		pages_fill(p, n, 4100);
+		EXPECT_LE(0, vmsim_pageout_wait(fd, n));
+		EXPECT_LE(vmsim_resident(fd, 0, n), n / 200);
+		async[pass] = stat_of("vmsim_swap_ra_async");
+		ASSERT_EQ(0, vmsim_stats(fd, &s0));
+		for (i = 0; i < n; i++)
+			peek(p + i * page_size);
+		ASSERT_EQ(0, vmsim_stats(fd, &s1));
+		major[pass] = s1.major_faults - s0.major_faults;
+		async[pass] = stat_of("vmsim_swap_ra_async") - async[pass];
+		EXPECT_EQ(0, pages_bad(p, n, 4100));
+		munmap(p, n * page_size);
+		close(fd);
+	}
+	TH_LOG("major faults: %lu without async readahead, %lu with (%lld pages)",
+	       major[0], major[1], async[1]);
+	EXPECT_EQ(0, async[0]);
+	EXPECT_GT(async[1], (long long)n / 2);
+	/* Without: a fault a window (32 pages, or fewer while it grows). */
+	EXPECT_GE(major[0], n / 32);
+	EXPECT_LT(major[1] * 4, major[0]);
 }
 
 /* vmsim_pageout_wait(), and every one of the @n pages was taken. */

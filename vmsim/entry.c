@@ -222,12 +222,13 @@ struct vmsim_swapin_batch {
 static mempool_t *vmsim_swapin_pool;
 
 /*
- * Gather the swapped-out neighbours of @index in its aligned window of
- * @win pages: each is try-locked and given a frame (without reclaim: not
- * for pages that may not be needed).
+ * Gather the swapped-out pages of the aligned window of @win pages around
+ * @index, but for page @skip (the caller's own, or ULONG_MAX): each is
+ * try-locked and given a frame (without reclaim: not for pages that may
+ * not be needed).
  */
 static void vmsim_ra_gather(struct vmsim_swapin_batch *b, pgoff_t index,
-			    unsigned int win)
+			    unsigned int win, pgoff_t skip)
 {
 	pgoff_t start = round_down(index, win), j;
 
@@ -236,7 +237,7 @@ static void vmsim_ra_gather(struct vmsim_swapin_batch *b, pgoff_t index,
 		u64 *sptep;
 		u64 e;
 
-		if (j == index)
+		if (j == skip)
 			continue;
 		if (j >> VMSIM_INDEX_BITS)
 			break;
@@ -394,7 +395,8 @@ struct page *vmsim_entry_swapin(struct vmsim_object *obj, pgoff_t index,
 	};
 	b->rd.nr = 1;
 	if (ra_max > 1)
-		vmsim_ra_gather(b, index, min(vmsim_ra_window(index), ra_max));
+		vmsim_ra_gather(b, index, min(vmsim_ra_window(index), ra_max),
+				index);
 
 	vmsim_swap_read_submit(&b->rd);
 
@@ -410,6 +412,51 @@ struct page *vmsim_entry_swapin(struct vmsim_object *obj, pgoff_t index,
 		wait_for_completion(&b->done);
 	}
 	return vmsim_swapin_finish(b, true, err);
+}
+
+/**
+ * vmsim_entry_readahead() - start reading a window of pages, waiting for none
+ * @obj: the object
+ * @index: a page of the window
+ * @win: the window's size, a power of two
+ *
+ * The swapped-out pages of the aligned window around @index that are not
+ * busy, and for which a frame is free without reclaim, are read as a
+ * swap-in's readahead is, and come back the same way (in the swap cache,
+ * with READAHEAD set) when the read completes; nobody waits for it.
+ *
+ * Context: Process context; may wait for a bio (as any swap-in), never
+ * for a read.
+ * Return: how many pages it started to read.
+ */
+unsigned int vmsim_entry_readahead(struct vmsim_object *obj, pgoff_t index,
+				   unsigned int win)
+{
+	struct vmsim_swapin_batch *b;
+	unsigned int nr;
+
+	b = mempool_alloc(vmsim_swapin_pool, GFP_NOWAIT | __GFP_NOWARN);
+	if (!b)
+		return 0;
+	b->obj = obj;
+	vmsim_object_get(obj);
+	atomic_set(&b->state, VMSIM_SWAPIN_ABANDONED);
+	init_completion(&b->done);
+	INIT_WORK(&b->work, vmsim_swapin_work_fn);
+	b->main = NULL;
+	b->rd.pages = b->pages;
+	b->rd.end_io = vmsim_swapin_end_io;
+	b->rd.nr = 0;
+	vmsim_ra_gather(b, index, win, ULONG_MAX);
+	nr = b->rd.nr;
+	if (!nr) {
+		vmsim_object_put_async(obj);
+		mempool_free(b, vmsim_swapin_pool);
+		return 0;
+	}
+	vmsim_count_add(VMSIM_SWAP_RA_ASYNC, nr);
+	vmsim_swap_read_submit(&b->rd);
+	return nr;
 }
 
 /* ------------------------------------------------------------------------

@@ -187,6 +187,30 @@ static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
 	}
 }
 
+/*
+ * Page @index, read ahead, has been used: if the page one window further
+ * on is still out in swap (and not being read), start reading its window
+ * now.  A sequential reader so keeps a window of reads ahead of it.
+ */
+static void vmsim_fault_readahead_next(struct vmsim_object *obj,
+				       pgoff_t index)
+{
+	unsigned int win = vmsim_ra_async_window();
+	pgoff_t next = index + win;
+	u64 *sptep;
+
+	if (!win || next >= vmsim_max_object_pages())
+		return;
+	sptep = vmsim_shadow_lookup(&obj->shadow, next, false);
+	if (!sptep || (vmsim_pte_read(sptep) & (VMSIM_PTE_SWAPPED |
+						VMSIM_PTE_PRESENT |
+						VMSIM_PTE_LOCKED)) !=
+		      VMSIM_PTE_SWAPPED)
+		return;
+	vmsim_entry_readahead(obj, next,
+			      min(win, vmsim_reclaim_ra_budget()));
+}
+
 /* A read of a page never written (or evicted while still zero). */
 static vm_fault_t vmsim_fault_zero(struct vm_fault *vmf,
 				   struct vmsim_object *obj, u64 *sptep)
@@ -222,6 +246,7 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	int how = VMSIM_FAULT_MINOR;
 	vm_fault_t major = 0;
 	pgoff_t index = vmf->pgoff;
+	bool ra_hit = false;
 	struct page *page;
 	u64 *sptep;
 	u64 e;
@@ -249,7 +274,8 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 
 	if (e & VMSIM_PTE_PRESENT) {
 		page = pfn_to_page(vmsim_pte_pfn(e));
-		if (vmsim_entry_touch(sptep))
+		ra_hit = vmsim_entry_touch(sptep);
+		if (ra_hit)
 			vmsim_ra_hit();
 	} else if (e & VMSIM_PTE_SWAPPED) {
 		page = vmsim_frame_alloc_reclaim(true);
@@ -294,6 +320,8 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	get_page(page);
 	lock_page(page);
 	vmsim_entry_unlock(sptep);
+	if (ra_hit)
+		vmsim_fault_readahead_next(obj, index);
 
 	if (major) {
 		vmsim_count(VMSIM_PGMAJFAULT);

@@ -222,6 +222,7 @@ static const struct vmsim_vmstat_line vmsim_vmstat_lines[] = {
 	{ "vmsim_swap_sigbus",		VMSIM_SWAP_SIGBUS },
 	{ "vmsim_swap_slots_retired",	VMSIM_SWAP_SLOTS_RETIRED },
 	{ "vmsim_swap_failover",	VMSIM_SWAP_FAILOVER },
+	{ "vmsim_swap_ra_async",	VMSIM_SWAP_RA_ASYNC },
 	{ "vmsim_swap_write_bios",	VMSIM_SWAP_WRITE_BIOS },
 	{ "vmsim_swap_read_bios",	VMSIM_SWAP_READ_BIOS },
 };

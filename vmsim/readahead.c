@@ -5,6 +5,12 @@
  * (hits + 2, rounded up to a power of two), a miss shrinks it no faster
  * than by half, and with no hits to go by, only a fault next to the
  * previous one gets more than one page.  At most 2^page_cluster.
+ *
+ * Asynchronous readahead (swap_ra_async) goes further than Linux's swap
+ * readahead, as its file readahead does: a hit on a page read ahead
+ * starts the read of the window one window further on, waiting for
+ * nothing, so that a sequential reader finds its next pages in memory, or
+ * on their way, instead of waiting a device's round trip every window.
  */
 #include <linux/atomic.h>
 #include <linux/log2.h>
@@ -22,6 +28,10 @@ static struct vmsim_uint_param vmsim_page_cluster_param = {
 module_param_cb(page_cluster, &vmsim_uint_param_ops,
 		&vmsim_page_cluster_param, 0644);
 MODULE_PARM_DESC(page_cluster, "Swap-in reads up to 2^page_cluster pages around a fault, as vm.page-cluster (default 5, at most 5)");
+
+static bool vmsim_swap_ra_async = true;
+module_param_named(swap_ra_async, vmsim_swap_ra_async, bool, 0644);
+MODULE_PARM_DESC(swap_ra_async, "A hit on a page read ahead starts reading the next window, waiting for nothing (default Y)");
 
 /* Readahead hits since the last swap-in, and the last window. */
 static atomic_t vmsim_ra_hits = ATOMIC_INIT(0);
@@ -71,4 +81,20 @@ unsigned int vmsim_ra_window(pgoff_t index)
 	WRITE_ONCE(vmsim_ra_prev_win, pages);
 	WRITE_ONCE(vmsim_ra_prev_index, index);
 	return pages;
+}
+
+/**
+ * vmsim_ra_async_window() - the window to read ahead of a readahead hit
+ *
+ * Context: Any context.
+ * Return: 0 with swap_ra_async off or no readahead going on, else the
+ * window of the last swap-in (a power of two, 2 to VMSIM_MAX_READAHEAD).
+ */
+unsigned int vmsim_ra_async_window(void)
+{
+	unsigned int win = READ_ONCE(vmsim_ra_prev_win);
+
+	if (!READ_ONCE(vmsim_swap_ra_async) || win < 2)
+		return 0;
+	return win;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * How many pages a swap-in reads around its page (readahead.c).
+ * How many pages a swap-in reads around its page, and ahead of a hit
+ * (readahead.c).
  */
 #ifndef _VMSIM_READAHEAD_H
 #define _VMSIM_READAHEAD_H
@@ -13,6 +14,7 @@
 #define VMSIM_MAX_READAHEAD	32
 
 unsigned int vmsim_ra_window(pgoff_t index);
+unsigned int vmsim_ra_async_window(void);
 void vmsim_ra_hit(void);
 
 #endif /* _VMSIM_READAHEAD_H */

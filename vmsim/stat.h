@@ -41,6 +41,7 @@ enum vmsim_event {
 	VMSIM_PSWPOUT,		/* pages written to swap */
 	VMSIM_SWAP_RA,		/* pages read ahead */
 	VMSIM_SWAP_RA_HIT,	/* ... and then faulted */
+	VMSIM_SWAP_RA_ASYNC,	/* ... of which ahead of a hit, unwaited for */
 	VMSIM_SWAP_READ_ERRORS,	/* swap-ins that failed to read */
 	VMSIM_SWAP_CRC_ERRORS,	/* swap-ins whose checksum did not match */
 	VMSIM_SWAP_WRITE_ERRORS, /* pages whose write failed */
