@@ -350,6 +350,30 @@ static void vmsim_swapin_end_io(struct vmsim_swap_read *rd)
 		complete(&b->done);
 }
 
+/*
+ * A new, empty batch for a swap-in of @main's page (its task waits), or,
+ * with @main NULL, for a read nobody waits for (it starts out abandoned).
+ */
+static struct vmsim_swapin_batch *
+vmsim_swapin_batch_new(struct vmsim_object *obj, u64 *main, gfp_t gfp)
+{
+	struct vmsim_swapin_batch *b = mempool_alloc(vmsim_swapin_pool, gfp);
+
+	if (!b)
+		return NULL;
+	b->obj = obj;
+	vmsim_object_get(obj);
+	atomic_set(&b->state, main ? VMSIM_SWAPIN_WAITING :
+				     VMSIM_SWAPIN_ABANDONED);
+	init_completion(&b->done);
+	INIT_WORK(&b->work, vmsim_swapin_work_fn);
+	b->main = main;
+	b->rd.pages = b->pages;
+	b->rd.end_io = vmsim_swapin_end_io;
+	b->rd.nr = 0;
+	return b;
+}
+
 /**
  * vmsim_entry_swapin() - read a swapped-out page back
  * @obj: the object
@@ -378,15 +402,7 @@ struct page *vmsim_entry_swapin(struct vmsim_object *obj, pgoff_t index,
 	u64 e = vmsim_pte_read(sptep);
 
 	/* GFP_NOIO from a mempool: waits for a batch to finish, never fails. */
-	b = mempool_alloc(vmsim_swapin_pool, GFP_NOIO);
-	b->obj = obj;
-	vmsim_object_get(obj);
-	atomic_set(&b->state, VMSIM_SWAPIN_WAITING);
-	init_completion(&b->done);
-	INIT_WORK(&b->work, vmsim_swapin_work_fn);
-	b->main = sptep;
-	b->rd.pages = b->pages;
-	b->rd.end_io = vmsim_swapin_end_io;
+	b = vmsim_swapin_batch_new(obj, sptep, GFP_NOIO);
 	b->req[0] = (struct vmsim_swapin_req){
 		.index = index, .sptep = sptep, .old = e,
 	};
@@ -435,18 +451,9 @@ unsigned int vmsim_entry_readahead(struct vmsim_object *obj, pgoff_t index,
 	struct vmsim_swapin_batch *b;
 	unsigned int nr;
 
-	b = mempool_alloc(vmsim_swapin_pool, GFP_NOWAIT | __GFP_NOWARN);
+	b = vmsim_swapin_batch_new(obj, NULL, GFP_NOWAIT | __GFP_NOWARN);
 	if (!b)
 		return 0;
-	b->obj = obj;
-	vmsim_object_get(obj);
-	atomic_set(&b->state, VMSIM_SWAPIN_ABANDONED);
-	init_completion(&b->done);
-	INIT_WORK(&b->work, vmsim_swapin_work_fn);
-	b->main = NULL;
-	b->rd.pages = b->pages;
-	b->rd.end_io = vmsim_swapin_end_io;
-	b->rd.nr = 0;
 	vmsim_ra_gather(b, index, win, ULONG_MAX);
 	nr = b->rd.nr;
 	if (!nr) {
