@@ -55,12 +55,6 @@ static unsigned long long dev_sum(const char *path, int mb)
 	return sum;
 }
 
-/* Run a shell command; true if it exited 0. */
-static bool sh(const char *cmd)
-{
-	return system(cmd) == 0;
-}
-
 static long long stat_of(const char *name)
 {
 	return vmstat_value(VMSIM_VMSTAT, name);
@@ -717,13 +711,13 @@ TEST_F_TIMEOUT(swap, swap_full_sigbus, 600)
 	char c = 0, cmd[512];
 	pid_t pid;
 
-	if (!sh("command -v dmsetup >/dev/null"))
+	if (!vmsim_sh("command -v dmsetup >/dev/null"))
 		SKIP(return, "no dmsetup");
 	/* A small area: 16 MiB of dev2. */
 	snprintf(cmd, sizeof(cmd),
 		 "dmsetup create --noudevsync vmsim-flaky --table '0 %zu linear %s 0'",
 		 swap_pages * 8, dev2);
-	if (!sh(cmd) || !sh("dmsetup mknodes vmsim-flaky"))
+	if (!vmsim_sh(cmd) || !vmsim_sh("dmsetup mknodes vmsim-flaky"))
 		SKIP(return, "cannot create a dm-linear device");
 	ASSERT_EQ(0, vmsim_swap_header_write(FLAKY, VMSIM_SWAP_VERSION));
 	ASSERT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev1));
@@ -838,7 +832,7 @@ TEST_F(swap, io_errors)
 	unsigned long long bytes;
 	int fd;
 
-	if (!sh("command -v dmsetup >/dev/null"))
+	if (!vmsim_sh("command -v dmsetup >/dev/null"))
 		SKIP(return, "no dmsetup");
 	fd = open(dev2, O_RDONLY);
 	ASSERT_EQ(0, ioctl(fd, BLKGETSIZE64, &bytes));
@@ -849,7 +843,7 @@ TEST_F(swap, io_errors)
 	snprintf(cmd, sizeof(cmd),
 		 "dmsetup create --noudevsync vmsim-flaky --table '%s' && dmsetup mknodes vmsim-flaky",
 		 table);
-	if (!sh(cmd))
+	if (!vmsim_sh(cmd))
 		SKIP(return, "cannot create a dm-flakey device");
 	ASSERT_EQ(0, vmsim_swap_header_write(FLAKY, VMSIM_SWAP_VERSION));
 	ASSERT_EQ(0, vmsim_swapoff_ioctl(self->fd, dev1));
@@ -867,7 +861,7 @@ TEST_F(swap, io_errors)
 	snprintf(cmd, sizeof(cmd),
 		 "dmsetup reload --noudevsync vmsim-flaky --table '%s' && dmsetup resume --noudevsync vmsim-flaky",
 		 table);
-	ASSERT_TRUE(sh(cmd));
+	ASSERT_TRUE(vmsim_sh(cmd));
 
 	/* A read fails: SIGBUS, counted, and the page stays out. */
 	EXPECT_EQ(SIGBUS, run_in_child(touch_page, p));
@@ -887,7 +881,7 @@ TEST_F(swap, io_errors)
 	snprintf(cmd, sizeof(cmd),
 		 "dmsetup reload --noudevsync vmsim-flaky --table '%s' && dmsetup resume --noudevsync vmsim-flaky",
 		 table);
-	ASSERT_TRUE(sh(cmd));
+	ASSERT_TRUE(vmsim_sh(cmd));
 	EXPECT_EQ(0, pages_bad(p, n, 4242));
 	munmap(p, 2 * n * page_size);
 	EXPECT_EQ(0, vmsim_advise(self->fd, 0, 2 * n, VMSIM_ADV_DONTNEED) < 0);
@@ -938,7 +932,7 @@ static bool flaky_table(bool create, const char *fmt, ...)
 		snprintf(cmd, sizeof(cmd),
 			 "dmsetup reload --noudevsync vmsim-flaky --table '%s' && dmsetup resume --noudevsync vmsim-flaky",
 			 table);
-	return sh(cmd);
+	return vmsim_sh(cmd);
 }
 
 /* Turn dev1 off and FLAKY (made by the caller) on, as the only area. */
@@ -979,7 +973,7 @@ TEST_F_TIMEOUT(swap, write_error_burst_recovers, 300)
 	int status;
 
 	ASSERT_LE(0, retired0);
-	if (!sh("command -v dmsetup >/dev/null"))
+	if (!vmsim_sh("command -v dmsetup >/dev/null"))
 		SKIP(return, "no dmsetup");
 	ASSERT_GT(sectors, 0);
 	if (!flaky_table(true, "0 %llu flakey %s 0 86400 1", sectors, dev2))
@@ -1096,7 +1090,7 @@ TEST_F_TIMEOUT(swap, stuck_device_killable, 180)
 	char c;
 	pid_t pid;
 
-	if (!sh("command -v dmsetup >/dev/null"))
+	if (!vmsim_sh("command -v dmsetup >/dev/null"))
 		SKIP(return, "no dmsetup");
 	ASSERT_GT(sectors, 0);
 	if (!flaky_table(true, "0 %llu linear %s 0", sectors, dev2))
@@ -1130,7 +1124,7 @@ TEST_F_TIMEOUT(swap, stuck_device_killable, 180)
 		_exit(0);
 	}
 	ASSERT_EQ(1, read(ready[0], &c, 1));
-	ASSERT_TRUE(sh("dmsetup suspend --noudevsync vmsim-flaky"));
+	ASSERT_TRUE(vmsim_sh("dmsetup suspend --noudevsync vmsim-flaky"));
 	c = 'G';
 	ASSERT_EQ(1, write(go[1], &c, 1));
 	sleep(2);
@@ -1142,7 +1136,7 @@ TEST_F_TIMEOUT(swap, stuck_device_killable, 180)
 	EXPECT_LT(i, 100) {
 		TH_LOG("the killed process was still there 10 s later");
 	}
-	ASSERT_TRUE(sh("dmsetup resume --noudevsync vmsim-flaky"));
+	ASSERT_TRUE(vmsim_sh("dmsetup resume --noudevsync vmsim-flaky"));
 	if (i == 100)
 		waitpid(pid, &status, 0);
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
@@ -1241,14 +1235,14 @@ TEST_F_TIMEOUT(swap, teardown_deferred_from_writeback, 180)
 	if (access("/sys/kernel/tracing/events/vmsim", F_OK))
 		SKIP(return, "no vmsim tracepoints in tracefs");
 	ASSERT_EQ(0, access(ev, W_OK));
-	if (!sh("command -v dmsetup >/dev/null"))
+	if (!vmsim_sh("command -v dmsetup >/dev/null"))
 		SKIP(return, "no dmsetup");
 	if (!flaky_table(true, "0 %llu linear %s 0", sectors, dev2))
 		SKIP(return, "cannot create a dm-linear device");
 	flaky_swapon(_metadata, self->fd);
-	ASSERT_TRUE(sh("echo > /sys/kernel/tracing/trace"));
-	ASSERT_TRUE(sh("echo 1 > /sys/kernel/tracing/events/vmsim/vmsim_object_free/enable"));
-	ASSERT_TRUE(sh("dmsetup suspend --noudevsync vmsim-flaky"));
+	ASSERT_TRUE(vmsim_sh("echo > /sys/kernel/tracing/trace"));
+	ASSERT_TRUE(vmsim_sh("echo 1 > /sys/kernel/tracing/events/vmsim/vmsim_object_free/enable"));
+	ASSERT_TRUE(vmsim_sh("dmsetup suspend --noudevsync vmsim-flaky"));
 
 	pid = fork();
 	ASSERT_GE(pid, 0);
@@ -1268,11 +1262,11 @@ TEST_F_TIMEOUT(swap, teardown_deferred_from_writeback, 180)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) > 3);
 	usleep(200 * 1000);
-	ASSERT_TRUE(sh("dmsetup resume --noudevsync vmsim-flaky"));
+	ASSERT_TRUE(vmsim_sh("dmsetup resume --noudevsync vmsim-flaky"));
 	for (i = 0; i < 100 && vmsim_free_pages() < free0; i++)
 		usleep(100 * 1000);
 	EXPECT_LE(free0, vmsim_free_pages());
-	ASSERT_TRUE(sh("echo 0 > /sys/kernel/tracing/events/vmsim/vmsim_object_free/enable"));
+	ASSERT_TRUE(vmsim_sh("echo 0 > /sys/kernel/tracing/events/vmsim/vmsim_object_free/enable"));
 	f = fopen("/sys/kernel/tracing/trace", "r");
 	ASSERT_NE(NULL, f);
 	while (fgets(line, sizeof(line), f)) {
@@ -1409,7 +1403,7 @@ TEST_F_TIMEOUT(swap, write_notify_off_write_during_writeback, 180)
 
 	if (!(self->info.features & VMSIM_FEAT_WRITE_NOTIFY))
 		SKIP(return, "no write_notify parameter");
-	if (!sh("command -v dmsetup >/dev/null"))
+	if (!vmsim_sh("command -v dmsetup >/dev/null"))
 		SKIP(return, "no dmsetup");
 	if (!flaky_table(true, "0 %llu linear %s 0", sectors, dev2))
 		SKIP(return, "cannot create a dm-linear device");
@@ -1418,14 +1412,14 @@ TEST_F_TIMEOUT(swap, write_notify_off_write_during_writeback, 180)
 	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, p);
 	pages_fill(p, n, 0xa00);
-	ASSERT_TRUE(sh("dmsetup suspend --noudevsync vmsim-flaky"));
+	ASSERT_TRUE(vmsim_sh("dmsetup suspend --noudevsync vmsim-flaky"));
 	/* The writes wait in the suspended device, the pages unmapped. */
 	EXPECT_EQ(n, vmsim_advise(self->fd, 0, n, VMSIM_ADV_PAGEOUT));
 	for (i = 0; i < n; i++)
 		peek(&p[i * page_size]);
 	pages_fill(p, n, 0xb00);
 	munmap(p, n * page_size);
-	ASSERT_TRUE(sh("dmsetup resume --noudevsync vmsim-flaky"));
+	ASSERT_TRUE(vmsim_sh("dmsetup resume --noudevsync vmsim-flaky"));
 	vmsim_swaps_settle(FLAKY);
 
 	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);

@@ -417,3 +417,8 @@ long vmsim_pageout_wait(int fd, size_t n)
 		usleep(10000);
 	return done;
 }
+
+bool vmsim_sh(const char *cmd)
+{
+	return system(cmd) == 0;
+}

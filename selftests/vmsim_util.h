@@ -67,6 +67,9 @@ long meminfo_kb(const char *file, const char *field);
 /* A "name value" line of a vmstat-format file; -1 if absent */
 long long vmstat_value(const char *file, const char *name);
 
+/* Run a shell command; true if it exited 0. */
+bool vmsim_sh(const char *cmd);
+
 /* Used kB of a swap area in /proc/vmsim_swaps; -1 if it is not on. */
 long vmsim_swaps_used(const char *path);
 /*
