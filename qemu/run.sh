@@ -141,14 +141,15 @@ for t in "$root"/tools/*; do ln -s "/tools/$(basename "$t")" "$root/usr/bin/"; d
 
 # Programs from the host that the tests run (dynamically linked): copied
 # with their libraries and the loader, at the same paths, in place of any
-# busybox applet link there.  Other files (data) are copied as they are.
+# busybox applet link there; so are shared objects (plugins) with theirs.
+# Other files (data) are copied as they are.
 copy_prog() {	# copy_prog PATH
 	local lib
 	[ -e "$1" ] || return 0
 	mkdir -p "$root$(dirname "$1")"
 	rm -f "$root$1"
 	cp -L "$1" "$root$1"
-	[ -x "$1" ] || return 0
+	case "$1" in *.so) ;; *) [ -x "$1" ] || return 0 ;; esac
 	for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*'); do
 		[ -e "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"

@@ -26,6 +26,8 @@ PACKAGES=(
 	qemu-system-x86 busybox-static
 	# tools run inside the guest (copied in with their libraries)
 	procps util-linux dmsetup
+	# far memory: an NBD server and client, and tc (netem) for the bench
+	nbdkit nbd-client iproute2
 	# benchmark plots, documentation, packaging
 	gnuplot-nox python3-sphinx dkms
 )
