@@ -208,7 +208,7 @@ static void vmsim_fault_readahead_next(struct vmsim_object *obj,
 		      VMSIM_PTE_SWAPPED)
 		return;
 	vmsim_entry_readahead(obj, next,
-			      min(win, vmsim_reclaim_ra_budget()));
+			      min(win, vmsim_reclaim_async_ra_budget()));
 }
 
 /* A read of a page never written (or evicted while still zero). */

@@ -183,6 +183,31 @@ static void vmsim_wakeup_vmsimd(void)
 	}
 }
 
+/**
+ * vmsim_reclaim_async_ra_budget() - how many pages readahead ahead of a hit
+ *	may read
+ *
+ * Pages read ahead of a readahead hit are what a sequential reader needs
+ * next: they may take frames down to the min watermark (below it is for
+ * faults), and vmsimd is woken to make room for the ones after, as a
+ * fault would wake it (a reader running on readahead makes no fault that
+ * allocates).
+ *
+ * Context: Any context.
+ * Return: 0 to VMSIM_MAX_READAHEAD.
+ */
+unsigned int vmsim_reclaim_async_ra_budget(void)
+{
+	unsigned long free = vmsim_nr_free_fast();
+	unsigned long min = READ_ONCE(vmsim_wmark.min);
+
+	if (free < READ_ONCE(vmsim_wmark.low) + VMSIM_MAX_READAHEAD)
+		vmsim_wakeup_vmsimd();
+	if (free <= min)
+		return 0;
+	return min_t(unsigned long, free - min, VMSIM_MAX_READAHEAD);
+}
+
 /*
  * Reclaim until free frames are back above high.  Return false to back
  * off: a pass made no progress at all and no write is bringing frames
