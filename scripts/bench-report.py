@@ -44,9 +44,14 @@ GOALS = {
     ("swap-*", "private"): (">=", 1.5),
     ("swap-*", "dd"): (">=", 0.5),
 }
+# Far memory over NBD: ahead of the kernel's swap on the same kind of
+# device at every latency; sequential swap-in within 2x of the raw device.
+FAR_GOAL = (">", 1.0)
+FAR_RAW_GOAL = (">=", 0.5)
 SCALE_GOAL = (">=", 1.8)        # 2 threads over 1, on vmsim
 META_GOAL = ("<=", 16.0)        # bytes of metadata per pool page
-OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
+OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b,
+       ">": lambda a, b: a > b}
 
 
 def goal_for(workload, versus):
@@ -89,13 +94,23 @@ class Report:
         self.info, self.results, self.series = info, results, series
         self.ratios = []
 
-    def find(self, prefix):
-        """{workload: {backend: result}} for the workloads starting with @prefix."""
+    def find(self, prefix, label=None):
+        """{workload: {backend: result}} for the workloads starting with @prefix,
+        and with label @label (None: without one, as on the local disk)."""
         found = {}
         for r in self.results:
-            if r["workload"].startswith(prefix) and "backend" in r:
+            if r["workload"].startswith(prefix) and "backend" in r and \
+               r.get("label") == label:
                 found.setdefault(r["workload"], {})[r["backend"]] = r
         return found
+
+    def labels(self, prefix):
+        """The labels of the @prefix workloads, in the order they ran."""
+        seen = []
+        for r in self.results:
+            if r["workload"].startswith(prefix) and r.get("label") not in seen + [None]:
+                seen.append(r["label"])
+        return seen
 
     def compare(self, v, o, key, workload, **what):
         """vmsim's @key over another result's: a table cell, and a record."""
@@ -301,6 +316,33 @@ class Report:
               f"random reads; swap out:in = pages written to and read from swap in the pass, "
               f"in thousands; goals: 1.5x the kernel, within 2x of raw)")
 
+    # ---- far memory: swap over NBD, with added latency ---------------------
+    def print_far(self):
+        labels = self.labels("swap-")
+        if not labels:
+            return
+        print(f"\n{'far memory (NBD)':<26}{'vmsim':>9}{'kernel':>9}{'raw':>9}"
+              f"{'vs kernel':>11}{'vs raw':>11}{'majflt v/k':>16}  (MiB/s)")
+        for label in labels:
+            swaps, raws = self.find("swap-", label), self.find("raw-", label)
+            for w, b in sorted(swaps.items()):
+                pattern, direction = w.split("-")[1:3]
+                block = "4k" if (pattern, direction) == ("rand", "read") else "1M"
+                raw = raws.get(f"raw-seq-{direction}-{block}", {}).get("dd")
+                v, k = b.get("vmsim"), b.get("private")
+                cells = "".join(f"{x['rate']:>9.1f}" if x else f"{'-':>9}" for x in (v, k, raw))
+                lat = label.split("-", 1)[1]
+                rs = self.compare(v, k, "rate", w, latency=lat, goal=FAR_GOAL) + \
+                    (self.compare(v, raw, "rate", w, latency=lat, goal=FAR_RAW_GOAL)
+                     if w == "swap-seq-read" and lat == "0" else f"{'':>11}")
+                mf = "/".join(str(x.get("majflt", "-")) if x else "-" for x in (v, k))
+                print(f"{label + ' ' + w[5:]:<26}{cells}{rs}{mf:>16}")
+        print("(the far machine is an nbdkit memory server in the guest, over TCP on lo, with "
+              "the latency added per round trip by netem; kernel = anon memory in a memory.max "
+              "cgroup swapping to a second, identical NBD device; raw = dd O_DIRECT on it; "
+              "goals: vmsim ahead of the kernel at every latency, sequential swap-in within 2x "
+              "of raw at latency 0)")
+
     # ---- metadata ------------------------------------------------------------
     def metadata(self):
         """vmsim's metadata per page, measured from the meminfo snapshots."""
@@ -493,7 +535,7 @@ def throughput_key(r):
         return None
     if r["workload"] in ("spin",) or r["workload"].startswith("raw-"):
         return None
-    name = r["workload"]
+    name = r["workload"] + (f" {r['label']}" if r.get("label") else "")
     if r.get("settle_ms") == 0:
         name += ", no settle"
     backend = r["backend"]
@@ -569,6 +611,7 @@ def main():
         rep.print_scale()
         rep.print_traces()
         rep.print_swaps()
+        rep.print_far()
         meta = rep.metadata()
         rep.print_metadata(meta)
         plots = []

@@ -6,7 +6,7 @@
 # guest, and report the figures side by side.
 #
 #   KERNELS="stock-6.1 stock-6.12"   the kernels (make bench BENCH_KERNELS=)
-#   BENCH=meta,speed,remap,scale,traces,swap   the groups (default all of them;
+#   BENCH=meta,speed,remap,scale,traces,swap,far   the groups (default all;
 #                                    see qemu/guest/mode-bench.sh)
 #   POOL_MB=512                      vmsim's pool for speed and scale
 #   SEED=1                           the seed of every workload
@@ -28,7 +28,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KERNELS=${KERNELS:-stock-6.1}
 POOL_MB=${POOL_MB:-512}
-BENCH=${BENCH:-meta,speed,remap,scale,traces,swap}
+BENCH=${BENCH:-meta,speed,remap,scale,traces,swap,far}
 SEED=${SEED:-1}
 VMSIM_ARGS=${VMSIM_ARGS:-}
 HOG=${HOG:-0}

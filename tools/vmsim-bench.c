@@ -43,7 +43,8 @@
  *                   (default 2000), so earlier passes do not bill this one
  *   --seed N        the seed of every random choice (default 1); printed
  *                   with every result, also where nothing is random
- *   --label L       meminfo, spin: a name printed with the result
+ *   --label L       meminfo, spin, swap: a name printed with the result
+ *                   (swap: which device, e.g. "nbd-50us"; none by default)
  *
  * Trace options:
  *   --pattern P     zipf (Zipf 0.99 over the working set), phase (Zipf
@@ -120,7 +121,7 @@ struct opts {
 	int backend;		/* -1: all */
 	int settle_ms;
 	unsigned long long seed;
-	const char *label;
+	const char *label;	/* --label, or NULL */
 	/* trace */
 	const char *pattern;
 	size_t pool_pages;
@@ -815,7 +816,7 @@ static int run_spin(const struct opts *o)
 	for (rep = 0; rep < o->reps; rep++)
 		secs[rep] = run_workers(&w, o);
 	print_head("spin", backend_names[B_CPU], o, 0);
-	printf("\"label\":\"%s\",", o->label);
+	printf("\"label\":\"%s\",", o->label ?: "now");
 	print_figures(median(secs, o->reps), SPIN_ITERATIONS, "steps/s", &c, 0);
 	print_end();
 	return 0;
@@ -1357,6 +1358,8 @@ static void swap_report(const struct opts *o, enum backend b,
 
 	snprintf(workload, sizeof(workload), "swap-%s-%s", o->pattern, dir);
 	print_head(workload, backend_names[b], o, ws);
+	if (o->label)
+		printf("\"label\":\"%s\",", o->label);
 	printf("\"capacity\":%zu,", o->pool_pages);
 	print_figures(s->secs, (double)ws * page_size / (1 << 20), "MiB/s",
 		      &s->c, SHOW_REFAULTS | SHOW_SWAP);
@@ -1571,7 +1574,7 @@ static void usage(void)
 		"                   [--fill zero|data] [--sample MS]\n"
 		"       vmsim-bench swap --pattern seq|rand --pool-pages N\n"
 		"                   --backend vmsim|shared|private [--ws-mult N] [--seed N]\n"
-		"                   [--reps N] [--cgroup DIR]\n"
+		"                   [--reps N] [--cgroup DIR] [--label L]\n"
 		"       vmsim-bench meminfo --label L [--mb POOL_MB]\n"
 		"       vmsim-bench meta --mb N\n"
 		"       vmsim-bench spin [--threads N] [--procs N] [--reps N] [--label L]\n");
@@ -1666,7 +1669,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .mb = 128, .reps = 5, .threads = 1, .procs = 1,
 			  .backend = -1, .settle_ms = 2000, .seed = 1,
-			  .label = "now", .pattern = "zipf", .ws_mult = 4 };
+			  .pattern = "zipf", .ws_mult = 4 };
 	const char *workload;
 	int i;
 
@@ -1686,7 +1689,7 @@ int main(int argc, char **argv)
 	if (!strcmp(workload, "swap"))
 		return main_swap(&o);
 	if (!strcmp(workload, "meminfo")) {
-		meminfo_snapshot(o.label, &o, 0);
+		meminfo_snapshot(o.label ?: "now", &o, 0);
 		return 0;
 	}
 	if (!strcmp(workload, "meta"))

@@ -9,9 +9,9 @@
 # says which step of N begins.
 #
 #   harness.pool_mb=N      vmsim's pool for the speed workloads (default 512)
-#   harness.bench=LIST     which groups to run: meta,speed,remap,scale,traces,swap
-#                          (default all); traces-vmsim runs the traces on
-#                          vmsim only
+#   harness.bench=LIST     which groups to run:
+#                          meta,speed,remap,scale,traces,swap,far (default
+#                          all); traces-vmsim runs the traces on vmsim only
 #   harness.seed=N         the seed of every workload (default 1)
 #   harness.vmsim_args=A   extra module parameters (comma-separated) for the
 #                          speed, remap, scale and trace runs
@@ -39,7 +39,7 @@ bench() {
 POOL_MB=$(arg pool_mb)
 POOL_MB=${POOL_MB:-512}
 GROUPS=$(arg bench)
-GROUPS=${GROUPS:-meta,speed,remap,scale,traces,swap}
+GROUPS=${GROUPS:-meta,speed,remap,scale,traces,swap,far}
 SEED=$(arg seed)
 SEED=${SEED:-1}
 fail=0
@@ -83,6 +83,10 @@ in_groups remap && total=$((total + 2 * $(words $REMAP_BACKENDS)))
 in_groups scale && total=$((total + $(words $SCALE) + scale_touches * nb))
 in_groups traces traces-vmsim && total=$((total + 2 + $(words $TRACES) * $(words $TRACE_BACKENDS)))
 in_groups swap && total=$((total + 2 + $(words $SWAPS) * nb))
+# Far memory: round-trip latencies added on the loopback interface.
+FAR_LATENCIES="0 50us 200us 1ms"
+FAR_BACKENDS="vmsim private"
+in_groups far && total=$((total + 1 + $(words $FAR_LATENCIES) * (1 + $(words $SWAPS) * $(words $FAR_BACKENDS))))
 step=0
 progress() {	# progress WHAT...: a step begins
 	step=$((step + 1))
@@ -96,6 +100,26 @@ cpu_check() {	# cpu_check GROUP
 	for n in 1 2; do
 		bench spin --threads $n --reps 5 --label "$1" --seed "$SEED" || fail=1
 	done
+}
+
+# busybox dd prints no timing: time it with /proc/uptime (10 ms ticks,
+# under 1% of these runs).
+# raw NAME MIB DD-ARGS...: one dd, as a BENCH line in MiB/s (labelled
+# $RAW_LABEL, if set)
+raw() {
+	name=$1 mib=$2
+	shift 2
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	dd "$@" 2>/dev/null || fail=1
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	awk -v n="$name" -v mib="$mib" -v t0="$t0" -v t1="$t1" -v l="${RAW_LABEL:-}" 'BEGIN {
+		s = t1 - t0
+		if (s <= 0) s = 0.01
+		printf "BENCH {\"workload\":\"%s\",\"backend\":\"dd\",", n
+		if (l != "") printf "\"label\":\"%s\",", l
+		printf "\"threads\":1,\"pages\":%d,\"seconds\":%.2f,", mib * 256, s
+		printf "\"rate\":%.1f,\"unit\":\"MiB/s\"}\n", mib / s
+	}' | to_host
 }
 
 # A cgroup v2 with memory.max = BYTES for the kernel's side, and swap on
@@ -232,22 +256,6 @@ fi
 case ",$GROUPS," in *,swap,*)
 	SPOOL_MB=64
 	cpu_check swap
-	# busybox dd prints no timing: time it with /proc/uptime (10 ms ticks,
-	# under 1% of these runs).
-	raw() {	# raw NAME MIB DD-ARGS...: one dd, as a BENCH line in MiB/s
-		name=$1 mib=$2
-		shift 2
-		t0=$(cut -d' ' -f1 /proc/uptime)
-		dd "$@" 2>/dev/null || fail=1
-		t1=$(cut -d' ' -f1 /proc/uptime)
-		awk -v n="$name" -v mib="$mib" -v t0="$t0" -v t1="$t1" 'BEGIN {
-			s = t1 - t0
-			if (s <= 0) s = 0.01
-			printf "BENCH {\"workload\":\"%s\",\"backend\":\"dd\",", n
-			printf "\"threads\":1,\"pages\":%d,\"seconds\":%.2f,", mib * 256, s
-			printf "\"rate\":%.1f,\"unit\":\"MiB/s\"}\n", mib / s
-		}' | to_host
-	}
 	progress "swap: raw device (dd O_DIRECT)"
 	raw raw-seq-write-1M 256 if=/dev/zero of=/dev/vdb bs=1M count=256 oflag=direct
 	raw raw-seq-read-1M 256 if=/dev/vdb of=/dev/null bs=1M count=256 iflag=direct
@@ -269,6 +277,67 @@ case ",$GROUPS," in *,swap,*)
 	kernel_side_down
 	vmsimctl swapoff /dev/vda || fail=1
 	rmmod vmsim || fail=1
+	;;
+esac
+
+# ---- far: swap to far memory over NBD -------------------------------------
+# The far machine is two nbdkit memory servers in this guest, reached over
+# TCP on the loopback interface: nbd0 is vmsim's area, nbd1 the kernel's
+# (a cgroup with memory.max = the pool, as above).  Each latency is added
+# with netem on lo, half each way: a request and its reply both cross lo.
+# The raw device is dd O_DIRECT on nbd1 at the same latency.
+case ",$GROUPS," in *,far,*)
+	FPOOL_MB=16
+	# iproute2's tc (netem), not busybox's applet of that name
+	TC=/usr/sbin/tc
+	cpu_check far
+	for i in 0 1; do
+		nbdkit -P /tmp/nbd$i.pid -i 127.0.0.1 -p $((10809 + i)) \
+			memory size=256M || fail=1
+		while [ ! -s /tmp/nbd$i.pid ]; do sleep 0.1; done
+		nbd-client 127.0.0.1 $((10809 + i)) /dev/nbd$i -t 60 -b 4096 \
+			>/dev/null || fail=1
+	done
+	insmod "$VMSIM_KO" pool_mb=$FPOOL_MB || exit 1
+	vmsimctl mkswap /dev/nbd0 >/dev/null && vmsimctl swapon /dev/nbd0 || fail=1
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p /sys/fs/cgroup/bench
+	echo $((FPOOL_MB << 20)) >/sys/fs/cgroup/bench/memory.max
+	for lat in $FAR_LATENCIES; do
+		label=nbd-$lat
+		if [ "$lat" = 0 ]; then
+			$TC qdisc del dev lo root 2>/dev/null
+		else
+			half=$(echo "$lat" | awk '{ n = $0 + 0; u = $0; sub(/[0-9.]+/, "", u)
+				printf "%g%s", n / 2, u }')
+			$TC qdisc replace dev lo root netem delay "$half" || fail=1
+		fi
+		progress "far: raw nbd1 (dd O_DIRECT), latency $lat"
+		# Written first: the memory plugin reads holes faster than data.
+		export RAW_LABEL=$label
+		raw raw-seq-write-1M 64 if=/dev/zero of=/dev/nbd1 bs=1M count=64 oflag=direct
+		raw raw-seq-read-1M 64 if=/dev/nbd1 of=/dev/null bs=1M count=64 iflag=direct
+		raw raw-seq-read-4k 16 if=/dev/nbd1 of=/dev/null bs=4k count=4096 iflag=direct
+		unset RAW_LABEL
+		mkswap /dev/nbd1 >/dev/null && swapon /dev/nbd1 || fail=1
+		for p in $SWAPS; do
+			for b in $FAR_BACKENDS; do
+				progress "far: swap $p $b, latency $lat"
+				bench swap --pattern $p --pool-pages $((FPOOL_MB * 256)) \
+					--backend $b --reps 1 --seed "$SEED" --label "$label" \
+					--cgroup /sys/fs/cgroup/bench || fail=1
+			done
+		done
+		swapoff /dev/nbd1 || fail=1
+	done
+	$TC qdisc del dev lo root 2>/dev/null
+	rmdir /sys/fs/cgroup/bench
+	vmsimctl swapoff /dev/nbd0 || fail=1
+	rmmod vmsim || fail=1
+	for i in 0 1; do
+		nbd-client -d /dev/nbd$i >/dev/null
+		kill "$(cat /tmp/nbd$i.pid)"
+	done
 	;;
 esac
 
