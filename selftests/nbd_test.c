@@ -13,10 +13,12 @@
  * else, with new pages going to the disk; swapoff of the dead area fails
  * cleanly and completes once nothing uses it; swapoff moves pages from
  * NBD to the disk; read errors the server injects (nbdkit's error filter)
- * give SIGBUS to those pages only.
+ * give SIGBUS to those pages only; a slow server (its delay and rate
+ * filters) loses nothing.
  *
- * Needs nbdkit (with its memory plugin and error filter), nbd-client and
- * /dev/nbd0 (the nbd module): the test skips, saying which is missing.
+ * Needs nbdkit (with its memory plugin and its error, delay and rate
+ * filters), nbd-client and /dev/nbd0 (the nbd module): the test skips,
+ * saying which is missing.
  * The disk's contents are destroyed.
  */
 #include <errno.h>
@@ -147,6 +149,7 @@ static void touch_page(void *arg)
 FIXTURE(nbd) {
 	int fd;
 	size_t pool;
+	long long werr0;	/* vmsim_swap_write_errors at the start */
 };
 
 FIXTURE_SETUP(nbd)
@@ -162,6 +165,7 @@ FIXTURE_SETUP(nbd)
 	if (!(info.features & VMSIM_FEAT_SWAP))
 		SETUP_SKIP("no swap in this vmsim");
 	self->pool = info.pool_pages;
+	self->werr0 = vmstat_value(VMSIM_VMSTAT, "vmsim_swap_write_errors");
 	disk = getenv("VMSIM_SWAPDEV") ?: "/dev/vda";
 	if (stat(disk, &st) || !S_ISBLK(st.st_mode))
 		SETUP_SKIP("need a block device %s", disk);
@@ -358,6 +362,34 @@ TEST_F_TIMEOUT(nbd, server_read_errors, 300)
 	EXPECT_GT(vmstat_value(VMSIM_VMSTAT, "vmsim_swap_read_errors"), rerr0);
 	ASSERT_EQ(0, unlink(NBD_ERRFILE));
 	EXPECT_EQ(0, pages_bad(p, n, 0xe440));
+	munmap(p, n * page_size);
+}
+
+/*
+ * A slow far side (nbdkit's delay and rate filters: 2 ms a request, 128
+ * Mbit/s): pages still go out and come back intact, and no write fails.
+ */
+TEST_F_TIMEOUT(nbd, slow_server, 600)
+{
+	size_t n = self->pool + self->pool / 4;
+	char *p;
+
+	ASSERT_EQ(0, swapoff_retry(self->fd, NBD_DEV, 100));
+	nbd_down();
+	ASSERT_TRUE(nbd_up("--filter=delay --filter=rate",
+			   "delay-read=2ms delay-write=2ms rate=128M",
+			   4 * self->pool * page_size >> 20));
+	ASSERT_EQ(0, vmsim_swap_header_write(NBD_DEV, VMSIM_SWAP_VERSION));
+	ASSERT_EQ(0, vmsim_swapon_ioctl(self->fd, NBD_DEV, 10,
+					VMSIM_SWAP_FLAG_PREFER));
+	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	pages_fill(p, n, 0x510e);
+	EXPECT_GT(vmsim_swaps_settle(NBD_DEV), (long)(self->pool / 8 * page_size / 1024));
+	EXPECT_EQ(0, vmsim_swaps_used(disk));
+	EXPECT_EQ(0, pages_bad(p, n, 0x510e));
+	EXPECT_EQ(0, vmstat_value(VMSIM_VMSTAT, "vmsim_swap_write_errors") -
+		     self->werr0);
 	munmap(p, n * page_size);
 }
 
