@@ -139,20 +139,20 @@ static bool vmsim_area_resting(struct vmsim_swap_area *a)
 /*
  * A write to @a failed: rest it.  The writes of one batch fail together;
  * only a failure after the rest is over (the retry failed too) doubles
- * the next rest.  Under a->lock.
+ * the next rest.  Under a->lock.  Return whether @a had been healthy.
  */
-static void vmsim_area_write_failed(struct vmsim_swap_area *a)
+static bool vmsim_area_write_failed(struct vmsim_swap_area *a)
 {
+	bool was_healthy = !a->failing;
+
 	lockdep_assert_held(&a->lock);
 	if (vmsim_area_resting(a))
-		return;
+		return false;
 	if (a->failing && a->fail_shift < VMSIM_SWAP_RETRY_SHIFT_MAX)
 		a->fail_shift++;
-	if (!a->failing)
-		pr_warn_ratelimited("swap area %s: writes fail; other areas take pages first for now\n",
-				    a->path);
 	a->failing = true;
 	a->retry_at = jiffies + (VMSIM_SWAP_RETRY << a->fail_shift);
+	return was_healthy;
 }
 
 /*
@@ -300,7 +300,7 @@ void vmsim_swap_slot_written(vmsim_swp_t swp, int err)
 {
 	struct vmsim_swap_area *a = vmsim_swp_area(swp);
 	unsigned long off = vmsim_swp_offset(swp);
-	bool retire, counts;
+	bool retire, counts, rests;
 
 	spin_lock(&a->lock);
 	if (!err) {
@@ -310,10 +310,13 @@ void vmsim_swap_slot_written(vmsim_swp_t swp, int err)
 		spin_unlock(&a->lock);
 		return;
 	}
-	vmsim_area_write_failed(a);
+	rests = vmsim_area_write_failed(a);
 	retire = __test_and_set_bit(off, a->errmap);
 	counts = vmsim_slot_put_locked(a, off, retire);
 	spin_unlock(&a->lock);
+	if (rests)
+		pr_warn_ratelimited("swap area %s: writes fail; other areas take pages first for now\n",
+				    a->path);
 	if (counts)
 		atomic_long_inc(&vmsim_swap_free);
 	if (retire) {
