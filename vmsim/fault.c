@@ -195,7 +195,7 @@ static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
 static void vmsim_fault_readahead_next(struct vmsim_object *obj,
 				       pgoff_t index)
 {
-	unsigned int win = vmsim_ra_async_window();
+	unsigned int win = vmsim_ra_async_window(), budget;
 	pgoff_t next = index + win;
 	u64 *sptep;
 
@@ -207,8 +207,10 @@ static void vmsim_fault_readahead_next(struct vmsim_object *obj,
 						VMSIM_PTE_LOCKED)) !=
 		      VMSIM_PTE_SWAPPED)
 		return;
-	vmsim_entry_readahead(obj, next,
-			      min(win, vmsim_reclaim_async_ra_budget()));
+	budget = vmsim_reclaim_async_ra_budget();
+	if (budget)
+		vmsim_entry_readahead(obj, next,
+				      rounddown_pow_of_two(min(win, budget)));
 }
 
 /* A read of a page never written (or evicted while still zero). */
