@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # "make install": vmsim.ko into /lib/modules/<kernel>/updates (kbuild's
-# modules_install), vmsimctl into $PREFIX/sbin, the uapi header into
+# modules_install), vmsimctl into $PREFIX/sbin and its preload library
+# into $PREFIX/lib/vmsim, the uapi header into
 # $PREFIX/include/linux, and the udev rule into /etc/udev/rules.d; then
 # depmod.  Everything goes under $DESTDIR when it is set (for packaging),
 # and depmod then runs on that tree.
@@ -26,6 +27,9 @@ make -C "$kdir" M="$(dirname "$ko")" INSTALL_MOD_PATH="${dest:-/}" \
 	INSTALL_MOD_DIR=updates modules_install >&2
 make -s -C "$top/tools" >&2
 install -D -m 0755 "$top/out/tools/vmsimctl" "$dest$prefix/sbin/vmsimctl"
+# "vmsimctl run" finds its preload library at ../lib/vmsim from its own path.
+install -D -m 0644 "$top/out/tools/libvmsim-preload.so" \
+	"$dest$prefix/lib/vmsim/libvmsim-preload.so"
 install -D -m 0644 "$top/include/uapi/linux/vmsim.h" \
 	"$dest$prefix/include/linux/vmsim.h"
 install -D -m 0644 "$top/scripts/60-vmsim.rules" \

@@ -41,6 +41,7 @@ for krel in "${kernels[@]}"; do
 	ko=$(ls "$dest/lib/modules/$krel/updates/"vmsim.ko* 2>/dev/null)
 	if [ $ok = 0 ]; then
 		for f in "$ko" "$dest/usr/sbin/vmsimctl" \
+			 "$dest/usr/lib/vmsim/libvmsim-preload.so" \
 			 "$dest/usr/include/linux/vmsim.h" \
 			 "$dest/etc/udev/rules.d/60-vmsim.rules"; do
 			[ -n "$f" ] && [ -s "$f" ] || { ok=1; out+=$'\n'"missing: $f"; }

@@ -28,6 +28,9 @@ PACKAGES=(
 	procps util-linux dmsetup
 	# far memory: an NBD server and client, and tc (netem) for the bench
 	nbdkit nbd-client iproute2
+	# "vmsimctl run": the allocators put in front of glibc's malloc, and the
+	# Debian programs its tests run on vmsim
+	libmimalloc2.0 libjemalloc2 coreutils gzip xz-utils sqlite3 mawk
 	# benchmark plots, documentation, packaging
 	gnuplot-nox python3-sphinx dkms
 )

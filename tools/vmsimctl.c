@@ -72,6 +72,13 @@ static void print_help(FILE *f)
 		"                            mapping of /dev/vmsim every MS ms (default\n"
 		"                            200) until it exits; draw them with gnuplot\n"
 		"                            into PNG (default vmsim-record.png)\n"
+		"  run [-s SIZE] [-a ALLOC] [-v] -- CMD [ARGS]\n"
+		"                            run an unmodified program with its heap (its\n"
+		"                            private anonymous memory) on vmsim: at most\n"
+		"                            SIZE bytes per process (K, M, G suffixes;\n"
+		"                            default max_object_mb), behind allocator ALLOC\n"
+		"                            (mimalloc, the default, jemalloc or none);\n"
+		"                            -v: a summary at exit, as time -v gives\n"
 		"  help, --help              this text\n"
 		"\n"
 		"free, vmstat, swaps and top run the real tools in a private mount\n"
@@ -1110,6 +1117,350 @@ static int cmd_record(int argc, char **argv)
 	return child ? EXIT_FAILURE : 0;
 }
 
+/* ---- run: an unmodified program with its heap on vmsim ------------------- */
+
+static const char *const lib_dirs[] = {
+	"/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib",
+	"/lib", "/usr/local/lib",
+};
+
+static const struct {
+	const char *name, *soname, *package;
+} allocators[] = {
+	{ "mimalloc", "libmimalloc.so.2", "libmimalloc2.0" },
+	{ "jemalloc", "libjemalloc.so.2", "libjemalloc2" },
+	{ "none", NULL, NULL },
+};
+
+/* The preload library: $VMSIM_PRELOAD, else beside vmsimctl or in lib/vmsim. */
+static int find_preload(char *buf, size_t size)
+{
+	const char *env = getenv("VMSIM_PRELOAD");
+	char exe[PATH_MAX - 64], *slash;
+	ssize_t n;
+
+	if (env) {
+		snprintf(buf, size, "%s", env);
+		return access(buf, R_OK);
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	snprintf(buf, size, "%s/libvmsim-preload.so", exe);
+	if (!access(buf, R_OK))
+		return 0;
+	snprintf(buf, size, "%s/../lib/vmsim/libvmsim-preload.so", exe);
+	return access(buf, R_OK);
+}
+
+/* Where the dynamic linker will find @soname, or -1. */
+static int find_lib(const char *soname, char *buf, size_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lib_dirs); i++) {
+		snprintf(buf, size, "%s/%s", lib_dirs[i], soname);
+		if (!access(buf, R_OK))
+			return 0;
+	}
+	return -1;
+}
+
+/* CMD as execvp() would find it. */
+static int find_cmd(const char *cmd, char *buf, size_t size)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+
+	if (strchr(cmd, '/')) {
+		snprintf(buf, size, "%s", cmd);
+		return access(buf, X_OK);
+	}
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = colon + 1) {
+		colon = strchrnul(p, ':');
+		snprintf(buf, size, "%.*s/%s", (int)(colon - p), p, cmd);
+		if (!access(buf, X_OK))
+			return 0;
+		if (!*colon)
+			break;
+	}
+	return -1;
+}
+
+/*
+ * Refuse what LD_PRELOAD cannot reach: a static executable (no PT_INTERP)
+ * and a set-user-ID or set-group-ID one (the dynamic linker ignores the
+ * preload there).  Scripts are fine: their interpreter is what runs.
+ */
+static int check_cmd(const char *path)
+{
+	unsigned char eh[64], ph[56];
+	struct stat st;
+	unsigned int i, phnum, phentsize;
+	unsigned long long phoff;
+	int fd;
+
+	if (stat(path, &st))
+		return fail("%s: %s", path, strerror(errno));
+	if (st.st_mode & (S_ISUID | S_ISGID))
+		return fail("%s is set-user-ID or set-group-ID: %s", path,
+			    "the dynamic linker ignores LD_PRELOAD for it");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail("%s: %s", path, strerror(errno));
+	if (pread(fd, eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh, "\177ELF", 4)) {
+		close(fd);
+		return 0;	/* a script, say: its interpreter is checked by nobody */
+	}
+	if (eh[4] != 2 || eh[5] != 1) {
+		close(fd);
+		return fail("%s is not a 64-bit little-endian ELF executable", path);
+	}
+	memcpy(&phoff, eh + 32, 8);
+	phentsize = eh[54] | eh[55] << 8;
+	phnum = eh[56] | eh[57] << 8;
+	for (i = 0; i < phnum && phentsize >= 4; i++) {
+		unsigned int type;
+
+		if (pread(fd, ph, sizeof(ph), phoff + (unsigned long long)i * phentsize) < 4)
+			break;
+		memcpy(&type, ph, 4);
+		if (type == 3) {	/* PT_INTERP */
+			close(fd);
+			return 0;
+		}
+	}
+	close(fd);
+	return fail("%s is statically linked: %s", path,
+		    "LD_PRELOAD cannot reach it, so its heap cannot be put on vmsim");
+}
+
+static int parse_size(const char *s, unsigned long long *v)
+{
+	char *end;
+	unsigned int shift = 0;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	if (*end && strchr("kKmMgG", *end)) {
+		shift = strchr("kK", *end) ? 10 : strchr("mM", *end) ? 20 : 30;
+		end++;
+	}
+	if (*end || !*v || *v > (~0ULL >> shift))
+		return -1;
+	*v <<= shift;
+	return 0;
+}
+
+/* Is @pid @root or one of its descendants? */
+static bool descends(int pid, int root)
+{
+	char path[64], buf[512], *p;
+	unsigned int depth;
+	int ppid;
+
+	for (depth = 0; depth < 64 && pid > 1; depth++) {
+		FILE *f;
+
+		if (pid == root)
+			return true;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		f = fopen(path, "r");
+		if (!f)
+			return false;
+		p = fgets(buf, sizeof(buf), f);
+		fclose(f);
+		p = p ? strrchr(buf, ')') : NULL;
+		if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+			return false;
+		pid = ppid;
+	}
+	return pid == root;
+}
+
+/* Resident pages of the objects of @root and its descendants now. */
+static unsigned long long tree_resident(int root)
+{
+	unsigned long long size, res, total = 0;
+	char line[512];
+	int id, pid;
+	FILE *f = fopen("/proc/vmsim_objects", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %d %*s %*u %llu %llu", &id, &pid, &size,
+			   &res) == 4 && descends(pid, root))
+			total += res;
+	fclose(f);
+	return total;
+}
+
+/* What libvmsim-preload.so appends to $VMSIM_RUN_REPORT at each exit. */
+#define REPORT_LINE "pid=%d comm=%31s id=%*u faults=%llu major=%llu " \
+		    "resident=%llu swapped=%llu regions=%*u native=%llu"
+
+static void run_summary(const char *report, int status, double secs,
+			unsigned long long peak)
+{
+	unsigned long long faults = 0, major = 0, resident = 0, swapped = 0;
+	unsigned long long native = 0, v[5];
+	unsigned int procs = 0;
+	long page = sysconf(_SC_PAGESIZE);
+	char line[512], comm[32];
+	FILE *f = fopen(report, "r");
+	int pid;
+
+	fprintf(stderr, "\n\tvmsim: %s\n", "summary of the run (vmsimctl run -v)");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, REPORT_LINE, &pid, comm, &v[0], &v[1], &v[2],
+			   &v[3], &v[4]) != 7)
+			continue;
+		procs++;
+		faults += v[0];
+		major += v[1];
+		resident += v[2];
+		swapped += v[3];
+		native += v[4];
+		fprintf(stderr, "\tprocess %d (%s): %llu faults, %llu major, ",
+			pid, comm, v[0], v[1]);
+		fprintf(stderr, "%llu kB resident and %llu kB swapped at exit\n",
+			v[2] * page / 1024, v[3] * page / 1024);
+	}
+	if (f)
+		fclose(f);
+	fprintf(stderr, "\tProcesses that reported (exited through exit()): %u\n", procs);
+	fprintf(stderr, "\tPage faults on vmsim: %llu\n", faults);
+	fprintf(stderr, "\tMajor (requiring I/O) page faults on vmsim: %llu\n", major);
+	fprintf(stderr, "\tMaximum resident on vmsim (kbytes, sampled every 100 ms): %llu\n",
+		peak * page / 1024);
+	fprintf(stderr, "\tSwapped at exit (kbytes): %llu\n", swapped * page / 1024);
+	fprintf(stderr, "\tMappings vmsim could not serve (made natively): %llu\n", native);
+	fprintf(stderr, "\tElapsed (wall clock) time (s): %.2f\n", secs);
+	if (WIFEXITED(status))
+		fprintf(stderr, "\tExit status: %d\n", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		fprintf(stderr, "\tKilled by signal: %d\n", WTERMSIG(status));
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	char preload[PATH_MAX], lib[PATH_MAX], cmd[PATH_MAX];
+	char report[] = "/tmp/vmsim-run.XXXXXX", *env;
+	const char *alloc = "mimalloc", *old;
+	unsigned long long size = 0, peak = 0, now;
+	bool verbose = false;
+	struct timespec t0, t1;
+	int opt, fd, status = 0;
+	unsigned int i;
+	pid_t child;
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "+s:a:v")) != -1) {
+		switch (opt) {
+		case 's':
+			if (parse_size(optarg, &size))
+				return fail("-s: a size in bytes, with K, M or G");
+			break;
+		case 'a':
+			alloc = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		default:
+			print_help(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < ARRAY_SIZE(allocators); i++)
+		if (!strcmp(alloc, allocators[i].name))
+			break;
+	if (i == ARRAY_SIZE(allocators))
+		return fail("-a: mimalloc, jemalloc or none, not '%s'", alloc);
+	if (allocators[i].soname && find_lib(allocators[i].soname, lib, sizeof(lib)))
+		return fail("%s not found: install Debian's %s (or pick another with -a)",
+			    allocators[i].soname, allocators[i].package);
+	if (find_preload(preload, sizeof(preload)))
+		return fail("libvmsim-preload.so is neither beside %s nor in %s",
+			    prog, "../lib/vmsim (or set VMSIM_PRELOAD)");
+	fd = open_vmsim();
+	if (fd < 0)
+		return EXIT_FAILURE;
+	close(fd);
+	if (find_cmd(argv[optind], cmd, sizeof(cmd)))
+		return fail("%s: command not found", argv[optind]);
+	if (check_cmd(cmd))
+		return EXIT_FAILURE;
+
+	old = getenv("LD_PRELOAD");
+	if (asprintf(&env, "%s%s%s%s%s", preload,
+		     allocators[i].soname ? " " : "",
+		     allocators[i].soname ? lib : "",
+		     old && *old ? " " : "", old ? old : "") < 0)
+		return fail("out of memory");
+	setenv("LD_PRELOAD", env, 1);
+	free(env);
+	if (size) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%llu", size);
+		setenv("VMSIM_RUN_SIZE", buf, 1);
+	}
+	if (!verbose) {
+		execv(cmd, argv + optind);
+		return fail("%s: %s", cmd, strerror(errno));
+	}
+
+	fd = mkstemp(report);
+	if (fd < 0)
+		return fail("%s: %s", report, strerror(errno));
+	close(fd);
+	setenv("VMSIM_RUN_REPORT", report, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fflush(NULL);
+	child = fork();
+	if (child < 0)
+		return fail("fork: %s", strerror(errno));
+	if (!child) {
+		execv(cmd, argv + optind);
+		fprintf(stderr, "%s: %s: %s\n", prog, cmd, strerror(errno));
+		_exit(127);
+	}
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	for (;;) {
+		pid_t r = waitpid(child, &status, WNOHANG);
+
+		if (r == child)
+			break;
+		if (r < 0 && errno != EINTR)
+			break;
+		now = tree_resident(child);
+		if (now > peak)
+			peak = now;
+		usleep(100000);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	run_summary(report, status, t1.tv_sec - t0.tv_sec +
+		    (t1.tv_nsec - t0.tv_nsec) / 1e9, peak);
+	unlink(report);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -1126,6 +1477,7 @@ static const struct {
 	{ "objects", cmd_objects },
 	{ "policy", cmd_policy },
 	{ "record", cmd_record },
+	{ "run", cmd_run },
 };
 
 int main(int argc, char **argv)

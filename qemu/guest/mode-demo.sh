@@ -4,7 +4,8 @@
 # vmsim loaded with a small pool and a swap area, free and swaps before, a
 # program whose memory is 3x the pool (vmsim-demo) following its first
 # pages from zero-mapped to swapped and back while vmstat prints a line a
-# second, free and swaps after.
+# second; GNU sort, unmodified, sorting through vmsim (vmsimctl run); free
+# and swaps after.
 #   harness.pool_mb=N   the pool (default 32)
 arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^harness\.$1=//p" | tail -n 1; }
 pool=$(arg pool_mb)
@@ -42,6 +43,24 @@ echo "\$ vmsimctl record -o vmsim-demo.png -- vmsim-demo    # ran it, and drew i
 echo "$rec"
 [ -s /tmp/vmsim-demo.png ] &&
 	base64 /tmp/vmsim-demo.png | sed 's/^/vmsim-file vmsim-demo.png /' >"$HARNESS_RESULT"
+
+# An unmodified program on vmsim: GNU sort, with its heap (mimalloc's
+# mappings) in vmsim's pool, 1.5x the pool of it, so that it swaps.
+if [ -x /usr/bin/sort ] && [ -x /usr/bin/mawk ]; then
+	mawk 'BEGIN { srand(1); for (i = 0; i < 1000000; i++) print int(rand() * 1e9), i }' >/tmp/words
+	echo
+	echo "# An unmodified program: GNU sort of $(($(wc -c </tmp/words) >> 20)) MiB of lines, its heap on vmsim"
+	echo "\$ vmsimctl run -v -- sort -S 64M /tmp/words >/tmp/sorted.vmsim"
+	vmsimctl run -v -- /usr/bin/sort -S 64M /tmp/words >/tmp/sorted.vmsim || status=1
+	/usr/bin/sort -S 64M /tmp/words >/tmp/sorted.native
+	if cmp -s /tmp/sorted.native /tmp/sorted.vmsim; then
+		echo "(the same bytes as sort without vmsim)"
+	else
+		echo "(NOT the same bytes as sort without vmsim)"
+		status=1
+	fi
+	rm -f /tmp/words /tmp/sorted.native /tmp/sorted.vmsim
+fi
 
 show vmsimctl free -m || exit 1
 show vmsimctl swaps || exit 1
