@@ -29,6 +29,8 @@ cat >/etc/motd <<MOTD
     vmsimctl pte \$!            ... the shadow PTEs of its pages
     vmsimctl top -n 1           every object by resident pages
     vmsimctl policy clock       another replacement policy, at run time
+    vmsimctl run -v -- mawk 'BEGIN { for (i = 0; i < 6e5; i++) a[i] = i }'
+                                an unmodified program, its heap on vmsim
     cat /proc/vmsim_meminfo     the files behind them
   Tools: vmsimctl, vmsim-demo, vmsim-bench, vmsim-heap (--help).
   Documentation/ in the source tree says more.  exit or Ctrl-D powers off.
