@@ -325,7 +325,8 @@ TEST_F_TIMEOUT(run, refusals, 300)
 	EXPECT_FALSE(vmsim_sh("vmsimctl run -- /bin/busybox true 2>" DIR "/stderr"));
 	EXPECT_TRUE(vmsim_sh("grep -q 'statically linked' " DIR "/stderr"));
 	/* A set-user-ID program: the dynamic linker ignores the preload. */
-	EXPECT_TRUE(vmsim_sh("cp " HELPER " " DIR "/suid && chmod u+s " DIR "/suid"));
+	EXPECT_TRUE(vmsim_sh("cp " HELPER " " DIR "/suid && chown nobody " DIR "/suid"));
+	EXPECT_TRUE(vmsim_sh("chmod u+s " DIR "/suid"));
 	EXPECT_FALSE(vmsim_sh("vmsimctl run -- " DIR "/suid objects 2>" DIR "/stderr"));
 	EXPECT_TRUE(vmsim_sh("grep -q 'set-user-ID' " DIR "/stderr"));
 	EXPECT_FALSE(vmsim_sh("vmsimctl run -a tcmalloc -- /bin/bash -c true 2>/dev/null"));

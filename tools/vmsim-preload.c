@@ -91,7 +91,7 @@ struct extent {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int vm_fd = -1;		/* -1: not tried yet; -2: no vmsim here */
 static uint64_t obj_bytes;
-static size_t page_size;
+static size_t page_size = 4096;	/* sysconf()'s, once the object is open */
 static struct region regions[MAX_REGIONS];	/* sorted by address */
 static unsigned int nr_regions;	/* read without the lock: only 0 or not */
 static struct extent free_ext[MAX_FREE];	/* sorted by offset */
@@ -184,8 +184,8 @@ static int object_fd(void)
 		vm_fd = open_object();
 		if (vm_fd < 0) {
 			if (!getenv("VMSIM_RUN_QUIET"))
-				say("libvmsim-preload: cannot use %s (%s): the heap stays native\n",
-				    VMSIM_DEVICE, strerror(errno));
+				say("libvmsim-preload: cannot use %s (errno %d): %s\n",
+				    VMSIM_DEVICE, errno, "the heap stays native");
 			vm_fd = -2;
 			return -1;
 		}
@@ -281,12 +281,14 @@ static void region_remove(unsigned int i)
 	nr_regions--;
 }
 
+static int move_native(uintptr_t s, uintptr_t e);
+
 /*
  * Forget [addr, addr + len) in every region it overlaps, which is no
  * longer mapped (or mapped by something else): its pages are dropped and
  * its offsets freed.  A region cut in the middle becomes two; when the
- * table has no room for the second half, the range is dropped but the
- * tail keeps its offsets (a leak of offsets, not of memory).
+ * table has no room for the second half, that half moves to ordinary
+ * memory.
  */
 static void regions_forget(uintptr_t addr, size_t len)
 {
@@ -325,7 +327,17 @@ static void regions_forget(uintptr_t addr, size_t len)
 			r->len = s - r->addr;
 			region_insert(&tail);
 		} else {
+			/*
+			 * No room for the tail: it goes to ordinary memory,
+			 * data and all, rather than stay on vmsim untracked.
+			 */
+			uint64_t toff = r->off + (e - r->addr);
+
 			r->len = s - r->addr;
+			if (!move_native(e, rend)) {
+				advise(toff, rend - e, VMSIM_ADV_DONTNEED);
+				ext_free(toff, rend - e);
+			}
 		}
 		i++;
 	}
@@ -367,32 +379,37 @@ static bool ours(int prot, int flags, int fd)
 {
 	if (!(flags & MAP_ANONYMOUS) || (flags & MAP_TYPE) != MAP_PRIVATE)
 		return false;
-	if (flags & (MAP_GROWSDOWN | MAP_HUGETLB | MAP_STACK))
+	if (flags & (MAP_GROWSDOWN | MAP_HUGETLB | MAP_STACK | MAP_32BIT |
+		     MAP_FIXED_NOREPLACE))
 		return false;
 	return !(prot & PROT_EXEC);
 }
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	const int keep = MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_POPULATE |
+	const int keep = MAP_FIXED | MAP_POPULATE |
 			 MAP_NORESERVE | MAP_LOCKED | MAP_NONBLOCK;
-	size_t alen;
+	size_t alen = (len + page_size - 1) & ~(page_size - 1);
 	int64_t o;
 	void *p;
 
-	if (!len || (flags & MAP_FIXED_NOREPLACE) || !ours(prot, flags, fd)) {
+	if (!len || !ours(prot, flags, fd)) {
+		if (!(flags & MAP_FIXED) ||
+		    !__atomic_load_n(&nr_regions, __ATOMIC_RELAXED))
+			return sys_mmap(addr, len, prot, flags, fd, off);
+		/* Under the lock, so that no fork() sees the table stale. */
+		pthread_mutex_lock(&lock);
 		p = sys_mmap(addr, len, prot, flags, fd, off);
-		if (p != MAP_FAILED && (flags & MAP_FIXED) &&
-		    __atomic_load_n(&nr_regions, __ATOMIC_RELAXED)) {
-			pthread_mutex_lock(&lock);
-			regions_forget((uintptr_t)p, len);
-			pthread_mutex_unlock(&lock);
-		}
+		if (p != MAP_FAILED)
+			regions_forget((uintptr_t)p,
+				       (len + page_size - 1) & ~(page_size - 1));
+		pthread_mutex_unlock(&lock);
 		return p;
 	}
 
 	pthread_mutex_lock(&lock);
-	if (object_fd() < 0 || nr_regions == MAX_REGIONS)
+	/* Room for this region and for the split a MAP_FIXED may make. */
+	if (object_fd() < 0 || nr_regions + 2 > MAX_REGIONS)
 		goto native;
 	alen = (len + page_size - 1) & ~(page_size - 1);
 	o = ext_alloc(alen);
@@ -413,7 +430,7 @@ native:
 	nr_native++;
 	p = sys_mmap(addr, len, prot, flags, fd, off);
 	if (p != MAP_FAILED && (flags & MAP_FIXED))
-		regions_forget((uintptr_t)p, len);
+		regions_forget((uintptr_t)p, alen);
 	pthread_mutex_unlock(&lock);
 	return p;
 }
@@ -482,6 +499,12 @@ void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 		pthread_mutex_unlock(&lock);
 		return old;
 	}
+	if ((flags & MREMAP_FIXED) && (uintptr_t)new_addr < (uintptr_t)old + olen &&
+	    (uintptr_t)old < (uintptr_t)new_addr + nlen) {
+		pthread_mutex_unlock(&lock);
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
 	if (!(flags & MREMAP_MAYMOVE)) {
 		/* Growing in place would need the offsets after the region. */
 		pthread_mutex_unlock(&lock);
@@ -496,6 +519,7 @@ void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 		 -1, 0);
 	if (p == MAP_FAILED)
 		return p;
+	sys_mprotect(old, olen, PROT_READ);	/* it goes anyway */
 	memcpy(p, old, olen < nlen ? olen : nlen);
 	munmap(old, olen);
 	return p;
@@ -567,6 +591,27 @@ static int flag_regions(uintptr_t addr, size_t len, unsigned int flag,
 	return 0;
 }
 
+/* The real madvise() on each part of [addr, addr + len) outside regions. */
+static void gaps_advise(uintptr_t addr, size_t len, int advice, int *err)
+{
+	uintptr_t at = addr, end = addr + len;
+	unsigned int i;
+
+	for (i = 0; i <= nr_regions && at < end; i++) {
+		uintptr_t next = i < nr_regions ? regions[i].addr : end;
+
+		if (i < nr_regions && regions[i].addr + regions[i].len <= at)
+			continue;
+		if (next > end)
+			next = end;
+		if (next > at && sys_madvise((void *)at, next - at, advice) &&
+		    !*err)
+			*err = errno;
+		if (i < nr_regions)
+			at = regions[i].addr + regions[i].len;
+	}
+}
+
 int madvise(void *addr, size_t len, int advice)
 {
 	unsigned int a;
@@ -579,12 +624,19 @@ int madvise(void *addr, size_t len, int advice)
 		pthread_mutex_unlock(&lock);
 		return sys_madvise(addr, len, advice);
 	}
+	if ((uintptr_t)addr & (page_size - 1)) {
+		pthread_mutex_unlock(&lock);
+		errno = EINVAL;
+		return -1;
+	}
 	len = (len + page_size - 1) & ~(page_size - 1);
 	switch (advice) {
 	case MADV_DONTNEED:
 	case MADV_FREE:
 	case MADV_REMOVE:
 		regions_each((uintptr_t)addr, len, drop_range, &err);
+		/* The parts that are not ours, as the kernel would. */
+		gaps_advise((uintptr_t)addr, len, advice, &err);
 		break;
 	case MADV_WILLNEED:
 	case MADV_COLD:
@@ -617,8 +669,8 @@ int madvise(void *addr, size_t len, int advice)
 	return 0;
 }
 
-/* Move [s, e) of region @r to ordinary anonymous memory, data and all. */
-static int move_native(struct region *r, uintptr_t s, uintptr_t e)
+/* Move [s, e) of a region to ordinary anonymous memory, data and all. */
+static int move_native(uintptr_t s, uintptr_t e)
 {
 	size_t len = e - s;
 	void *tmp;
@@ -653,7 +705,7 @@ int mprotect(void *addr, size_t len, int prot)
 
 		if (s >= e)
 			continue;
-		if (move_native(r, s, e)) {
+		if (move_native(s, e)) {
 			pthread_mutex_unlock(&lock);
 			errno = ENOMEM;
 			return -1;
@@ -675,7 +727,7 @@ struct prot_range {
 	int prot;
 };
 
-#define MAX_PROT 256
+#define MAX_PROT MAX_REGIONS
 static struct prot_range prot_ranges[MAX_PROT];
 static unsigned int nr_prot;
 
@@ -785,10 +837,10 @@ static void child_own_heap(void)
 native_unmap:
 		sys_munmap(dst, r->len);
 native:
-		say("libvmsim-preload: fork: %s (%s); %s\n",
-		    "cannot give the child its own vmsim heap", strerror(errno),
+		say("libvmsim-preload: fork: %s (errno %d); %s\n",
+		    "cannot give the child its own vmsim heap", errno,
 		    "copying it to native memory");
-		if (move_native(r, r->addr, r->addr + r->len)) {
+		if (move_native(r->addr, r->addr + r->len)) {
 			say("libvmsim-preload: fork: %s; exiting\n",
 			    "the child would share its parent's heap");
 			_exit(127);
@@ -804,7 +856,10 @@ native:
 		if (regions[i].flags & R_DONTFORK)
 			region_remove(i--);
 	if (fd >= 0) {
-		dup3(fd, old_fd, O_CLOEXEC);
+		if (dup3(fd, old_fd, O_CLOEXEC) < 0) {
+			say("libvmsim-preload: fork: dup3 failed; exiting\n");
+			_exit(127);
+		}
 		close(fd);
 	} else {
 		close(old_fd);
@@ -815,7 +870,7 @@ native:
 static void fork_prepare(void)
 {
 	pthread_mutex_lock(&lock);
-	if (vm_fd >= 0 && nr_regions && pipe2(fork_pipe, O_CLOEXEC)) {
+	if (vm_fd >= 0 && pipe2(fork_pipe, O_CLOEXEC)) {
 		fork_pipe[0] = -1;
 		fork_pipe[1] = -1;
 	}
@@ -839,7 +894,8 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
-	if (vm_fd >= 0 && nr_regions)
+	/* Even with no region: the offsets must not be handed out twice. */
+	if (vm_fd >= 0)
 		child_own_heap();
 	if (fork_pipe[0] >= 0) {
 		close(fork_pipe[0]);
@@ -863,12 +919,12 @@ static void report(void)
 		return;
 	prctl(PR_GET_NAME, comm);
 	n = snprintf(line, sizeof(line),
-		     "pid=%d comm=%s id=%llu faults=%llu major=%llu resident=%llu swapped=%llu regions=%u native=%lu\n",
-		     (int)getpid(), comm, (unsigned long long)st.id,
+		     "pid=%d id=%llu faults=%llu major=%llu resident=%llu swapped=%llu regions=%u native=%lu comm=%s\n",
+		     (int)getpid(), (unsigned long long)st.id,
 		     (unsigned long long)st.faults,
 		     (unsigned long long)st.major_faults,
 		     (unsigned long long)st.resident,
-		     (unsigned long long)st.swapped, nr_regions, nr_native);
+		     (unsigned long long)st.swapped, nr_regions, nr_native, comm);
 	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (fd < 0)
 		return;

@@ -1206,7 +1206,10 @@ static int check_cmd(const char *path)
 
 	if (stat(path, &st))
 		return fail("%s: %s", path, strerror(errno));
-	if (st.st_mode & (S_ISUID | S_ISGID))
+	/* Secure execution (AT_SECURE) only if the IDs change. */
+	if (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
+	    ((st.st_mode & S_ISGID) && (st.st_mode & 0010) &&
+	     st.st_gid != getegid()))
 		return fail("%s is set-user-ID or set-group-ID: %s", path,
 			    "the dynamic linker ignores LD_PRELOAD for it");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1304,8 +1307,8 @@ static unsigned long long tree_resident(int root)
 }
 
 /* What libvmsim-preload.so appends to $VMSIM_RUN_REPORT at each exit. */
-#define REPORT_LINE "pid=%d comm=%31s id=%*u faults=%llu major=%llu " \
-		    "resident=%llu swapped=%llu regions=%*u native=%llu"
+#define REPORT_LINE "pid=%d id=%*u faults=%llu major=%llu resident=%llu " \
+		    "swapped=%llu regions=%*u native=%llu comm=%31[^\n]"
 
 static void run_summary(const char *report, int status, double secs,
 			unsigned long long peak)
@@ -1320,8 +1323,8 @@ static void run_summary(const char *report, int status, double secs,
 
 	fprintf(stderr, "\n\tvmsim: %s\n", "summary of the run (vmsimctl run -v)");
 	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, REPORT_LINE, &pid, comm, &v[0], &v[1], &v[2],
-			   &v[3], &v[4]) != 7)
+		if (sscanf(line, REPORT_LINE, &pid, &v[0], &v[1], &v[2], &v[3],
+			   &v[4], comm) != 7)
 			continue;
 		procs++;
 		faults += v[0];
@@ -1405,9 +1408,15 @@ static int cmd_run(int argc, char **argv)
 		return EXIT_FAILURE;
 
 	old = getenv("LD_PRELOAD");
-	if (asprintf(&env, "%s%s%s%s%s", preload,
-		     allocators[i].soname ? " " : "",
-		     allocators[i].soname ? lib : "",
+	/*
+	 * The allocator first: the dynamic linker runs the preload's
+	 * constructor before it, so the preload's fork handlers are
+	 * registered first and its prepare handler runs last, after the
+	 * allocator has taken its own locks (which it holds when it calls
+	 * mmap()).
+	 */
+	if (asprintf(&env, "%s%s%s%s%s", allocators[i].soname ? lib : "",
+		     allocators[i].soname ? " " : "", preload,
 		     old && *old ? " " : "", old ? old : "") < 0)
 		return fail("out of memory");
 	setenv("LD_PRELOAD", env, 1);
