@@ -19,7 +19,7 @@ LAYERS=(
 	readahead entry					# 3 entries
 	lru workingset vmscan				# 4 policy
 	lru2 clock fifo random faclock policy reclaim
-	advise query fault swapctl ioctl dev proc main	# 5 top
+	cow advise query fault swapctl ioctl dev proc main	# 5 top
 )
 
 dir=$1

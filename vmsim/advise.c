@@ -6,23 +6,53 @@
  * (vmscan.c) and the real page tables (rmap.c).
  */
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "advise.h"
+#include "cow.h"
 #include "entry.h"
 #include "lru.h"
 #include "reclaim.h"
 #include "rmap.h"
 #include "policy.h"
 
+/*
+ * DONTNEED of a page a clone reads from its backing object: it reads zero
+ * from now on; a page nobody else reads becomes the clone's first, for the
+ * walk to give up.
+ */
+static int vmsim_dontneed_shared(struct vmsim_object *obj, pgoff_t index)
+{
+	u64 *sptep;
+
+	if (!vmsim_object_backing(obj, index))
+		return 0;
+	sptep = vmsim_shadow_lookup(&obj->shadow, index, true);
+	if (!sptep)
+		return -ENOMEM;
+	if (vmsim_pte_own(vmsim_pte_read(sptep)))
+		return 0;
+	if (vmsim_entry_lock_killable(sptep))
+		return -EINTR;
+	if (!vmsim_pte_own(vmsim_pte_read(sptep)))
+		vmsim_cow_take(obj, index, sptep);
+	if (!vmsim_pte_own(vmsim_pte_read(sptep)))
+		vmsim_entry_set_own(sptep);
+	vmsim_entry_unlock(sptep);
+	cond_resched();
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
 static int vmsim_dontneed_entry(struct vmsim_shadow *shadow, pgoff_t index,
 				u64 *sptep, void *data)
 {
+	struct vmsim_object *obj = vmsim_shadow_object(shadow);
 	unsigned long *done = data;
 	int ret;
 
-	ret = vmsim_entry_drop(vmsim_shadow_object(shadow), index, sptep);
+	ret = vmsim_entry_drop(obj, index, sptep);
 	if (ret < 0)
 		return ret;
 	*done += ret;
@@ -33,6 +63,23 @@ static int vmsim_dontneed_entry(struct vmsim_shadow *shadow, pgoff_t index,
 static int vmsim_advise_dontneed(struct vmsim_object *obj, pgoff_t start,
 				 pgoff_t nr, unsigned long *done)
 {
+	pgoff_t index;
+
+	int err;
+
+	/*
+	 * A clone's pages read from its backing object read zero from now
+	 * on: they need entries of their own to say so (before the unmap,
+	 * which takes the backing's frames out of the clone's page tables).
+	 * The walk below visits only entries that are not empty.
+	 */
+	if (READ_ONCE(obj->backing)) {
+		for (index = start; index < start + nr; index++) {
+			err = vmsim_dontneed_shared(obj, index);
+			if (err)
+				return err;
+		}
+	}
 	unmap_mapping_pages(vmsim_object_mapping(obj), start, nr, false);
 	/* Frames waiting to join the LRU hold a reference: let them go. */
 	vmsim_lru_drain_all();
@@ -53,6 +100,24 @@ static int vmsim_willneed_one(struct vmsim_object *obj, pgoff_t index)
 	if (vmsim_entry_lock_killable(sptep))
 		return -EINTR;
 	e = vmsim_pte_read(sptep);
+	if (!vmsim_pte_own(e) && vmsim_object_backing(obj, index)) {
+		bool major = false;
+
+		/* Resident where the clone reads it (or its own, if zero). */
+		ret = vmsim_cow_fault(obj, index, sptep, false, &page, &major);
+		if (page) {
+			unlock_page(page);
+			put_page(page);
+		}
+		if (ret == -EAGAIN)
+			ret = 0;
+		if (ret == -EINTR || ret == -ENOMEM)
+			goto out_unlock;
+		ret = major;
+		e = vmsim_pte_read(sptep);
+		if (!vmsim_pte_own(e) || (e & VMSIM_PTE_PRESENT))
+			goto out_unlock;
+	}
 	if (e & VMSIM_PTE_PRESENT)
 		goto out_unlock;		/* resident already */
 	page = vmsim_frame_alloc_reclaim(e & VMSIM_PTE_SWAPPED);

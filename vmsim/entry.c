@@ -72,8 +72,9 @@ void vmsim_entry_populate(struct vmsim_object *obj, pgoff_t index,
 	u64 old;
 
 	set_page_private(page, (unsigned long)sptep);
-	old = vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED,
+	old = vmsim_pte_update(sptep, ~VMSIM_PTE_KEEP,
 			       VMSIM_PTE_PRESENT | VMSIM_PTE_ACCESSED |
+			       VMSIM_PTE_OWN |
 			       vmsim_pfn_pte(page_to_pfn(page)));
 	vmsim_resident_add(obj, 1);
 	vmsim_ops->resident(page, old, VMSIM_RES_FILL);
@@ -90,8 +91,9 @@ void vmsim_entry_populate(struct vmsim_object *obj, pgoff_t index,
  */
 void vmsim_entry_zero_mapped(struct vmsim_object *obj, u64 *sptep)
 {
-	u64 old = vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED,
-				   VMSIM_PTE_ZERO | VMSIM_PTE_ACCESSED);
+	u64 old = vmsim_pte_update(sptep, ~VMSIM_PTE_KEEP,
+				   VMSIM_PTE_ZERO | VMSIM_PTE_ACCESSED |
+				   VMSIM_PTE_OWN);
 
 	if (old & VMSIM_PTE_EVICTED)
 		vmsim_ops->refault_zero(old);
@@ -310,7 +312,7 @@ static struct page *vmsim_swapin_finish(struct vmsim_swapin_batch *b,
 		}
 		set_page_private(p->page, (unsigned long)r->sptep);
 		p->page->index = p->swp;
-		vmsim_pte_update(r->sptep, ~VMSIM_PTE_LOCKED,
+		vmsim_pte_update(r->sptep, ~VMSIM_PTE_KEEP,
 				 VMSIM_PTE_PRESENT | VMSIM_PTE_SWAPPED |
 				 vmsim_pfn_pte(page_to_pfn(p->page)) |
 				 (mine ? VMSIM_PTE_ACCESSED :
@@ -490,7 +492,7 @@ static void vmsim_entry_drop_frame(struct vmsim_object *obj, u64 *sptep,
 	vmsim_resident_add(obj, -1);
 	if (e & VMSIM_PTE_DIRTY)
 		vmsim_dirty_add(obj, -1);
-	vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED, 0);
+	vmsim_pte_update(sptep, ~VMSIM_PTE_KEEP, VMSIM_PTE_OWN);
 }
 
 /* Let go of a swapped-out page's slot; the entry becomes empty. */
@@ -498,11 +500,18 @@ static void vmsim_entry_drop_slot(struct vmsim_object *obj, u64 *sptep, u64 e)
 {
 	vmsim_swap_free_slot(vmsim_pte_swp(e));
 	vmsim_swapped_add(obj, -1);
-	vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED, 0);
+	vmsim_pte_update(sptep, ~VMSIM_PTE_KEEP, VMSIM_PTE_OWN);
 }
 
-/* Wait until @sptep's page is no longer being written; -EINTR if killed. */
-static int vmsim_wait_writeback(u64 *sptep)
+/**
+ * vmsim_wait_writeback() - wait until an entry's page is no longer being
+ *	written to swap
+ * @sptep: the entry, not locked by the caller
+ *
+ * Context: Process context; sleeps.
+ * Return: 0, or -EINTR on a fatal signal.
+ */
+int vmsim_wait_writeback(u64 *sptep)
 {
 	return wait_var_event_killable(sptep,
 			!vmsim_pte_writeback(vmsim_pte_read(sptep)));
@@ -527,8 +536,10 @@ int vmsim_entry_drop(struct vmsim_object *obj, pgoff_t index, u64 *sptep)
 	int ret = 0;
 	u64 e;
 
-	if (!(vmsim_pte_read(sptep) & (VMSIM_PTE_PRESENT | VMSIM_PTE_EVICTED |
-				       VMSIM_PTE_SWAPPED)))
+	e = vmsim_pte_read(sptep);
+	/* A clone's page read from its backing object reads zero from now. */
+	if (!(e & (VMSIM_PTE_PRESENT | VMSIM_PTE_EVICTED | VMSIM_PTE_SWAPPED)) &&
+	    (vmsim_pte_own(e) || !vmsim_object_backing(obj, index)))
 		return 0;
 again:
 	if (vmsim_entry_lock_killable(sptep))
@@ -570,7 +581,11 @@ again:
 		ret = 1;
 	} else if (e & VMSIM_PTE_EVICTED) {
 		/* Forget the eviction: the page is dropped, not coming back. */
-		vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED, 0);
+		vmsim_pte_update(sptep, ~VMSIM_PTE_KEEP, VMSIM_PTE_OWN);
+	} else if (!vmsim_pte_own(e)) {
+		/* Its backing's frame, mapped since the caller's unmap, goes. */
+		vmsim_pte_update(sptep, 0, VMSIM_PTE_OWN);
+		unmap_mapping_pages(vmsim_object_mapping(obj), index, 1, false);
 	}
 	vmsim_entry_unlock(sptep);
 	return ret;
@@ -652,6 +667,160 @@ int vmsim_entry_unuse(struct vmsim_object *obj, pgoff_t index, u64 *sptep,
 out_unlock:
 	vmsim_entry_unlock(sptep);
 	return err;
+}
+
+/* ------------------------------------------------------------------------
+ * Copy-on-write (cow.c decides; these change the entries)
+ */
+
+/**
+ * vmsim_entry_set_own() - a clone's page reads zero, not its backing's
+ * @sptep: the entry, locked by the caller, not the object's own yet
+ *
+ * Context: Any context.
+ */
+void vmsim_entry_set_own(u64 *sptep)
+{
+	vmsim_pte_update(sptep, 0, VMSIM_PTE_OWN);
+}
+
+/**
+ * vmsim_entry_copied() - a clone's page gets a frame with a copy of the
+ *	page it read from its backing object
+ * @obj: the clone
+ * @index: the page
+ * @sptep: its entry, locked by the caller, not the object's own
+ * @page: a frame holding the copy
+ *
+ * The page is dirty from the start: its data is nowhere else for this
+ * object.  The backing object's page, which the clone's page tables may
+ * map read-only here, is unmapped from them.
+ *
+ * Context: Process context; may sleep.
+ */
+void vmsim_entry_copied(struct vmsim_object *obj, pgoff_t index, u64 *sptep,
+			struct page *page)
+{
+	u64 old;
+
+	set_page_private(page, (unsigned long)sptep);
+	old = vmsim_pte_update(sptep, ~VMSIM_PTE_KEEP,
+			       VMSIM_PTE_PRESENT | VMSIM_PTE_ACCESSED |
+			       VMSIM_PTE_DIRTY | VMSIM_PTE_OWN |
+			       vmsim_pfn_pte(page_to_pfn(page)));
+	vmsim_resident_add(obj, 1);
+	vmsim_dirty_add(obj, 1);
+	vmsim_ops->resident(page, old, VMSIM_RES_FILL);
+	unmap_mapping_pages(vmsim_object_mapping(obj), index, 1, false);
+}
+
+/**
+ * vmsim_entry_forget() - give up a page nobody can read any more
+ * @obj: the object (a backing object, or a clone's backing being reused)
+ * @index: the page
+ * @sptep: its entry, locked by the caller
+ *
+ * Its frame or slot is freed.  Unlike DONTNEED, it does not wait: a page
+ * being written to swap, or still mapped somewhere, stays.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or -EBUSY (nothing changed).
+ */
+int vmsim_entry_forget(struct vmsim_object *obj, pgoff_t index, u64 *sptep)
+{
+	u64 e = vmsim_pte_read(sptep);
+
+	if (vmsim_pte_writeback(e))
+		return -EBUSY;
+
+	if (e & VMSIM_PTE_PRESENT) {
+		struct page *page = pfn_to_page(vmsim_pte_pfn(e));
+
+		lock_page(page);
+		if (folio_mapped(page_folio(page)))
+			vmsim_object_unmap(obj, index, 1, false);
+		if (folio_mapped(page_folio(page))) {
+			unlock_page(page);
+			return -EBUSY;
+		}
+		vmsim_pte_update(sptep, VMSIM_PTE_DIRTY, 0);
+		unlock_page(page);
+		vmsim_entry_drop_frame(obj, sptep, e);
+	} else if (e & VMSIM_PTE_SWAPPED) {
+		vmsim_entry_drop_slot(obj, sptep, e);
+	}
+	return 0;
+}
+
+/**
+ * vmsim_entry_move() - hand a page from one object to another, at the
+ *	same index, with its frame or slot and everything its entry says
+ * @from: the object that has the page
+ * @index: the page
+ * @fsptep: its entry there, locked by the caller
+ * @to: the object that gets it (a clone's backing object, or the one
+ *	clone left that reads it: cow.c)
+ * @tsptep: its entry there, locked by the caller; what it held is given
+ *	up first (nobody reads it any more)
+ *
+ * A frame keeps its list, its policy bits and its swap cache slot; only
+ * the entry it belongs to changes (->private), under the page lock.  An
+ * object with files (not hidden) has the page unmapped first: its PTEs may
+ * be writable.  A hidden one's frame stays mapped, read-only, by the clone
+ * it goes to.  A page that is the object's own but has no frame or slot
+ * (zero) leaves @from as it is and makes the page read zero in @to too.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or -EAGAIN if either page is being written to swap or
+ * @to's is still mapped (the caller unlocks both, waits with
+ * vmsim_wait_writeback() and tries again).
+ */
+int vmsim_entry_move(struct vmsim_object *from, pgoff_t index, u64 *fsptep,
+		     struct vmsim_object *to, u64 *tsptep)
+{
+	u64 e = vmsim_pte_read(fsptep);
+	struct page *page = NULL;
+
+	if (!vmsim_pte_own(e))
+		return 0;
+	if (vmsim_pte_writeback(e) ||
+	    vmsim_pte_writeback(vmsim_pte_read(tsptep)) ||
+	    vmsim_entry_forget(to, index, tsptep))
+		return -EAGAIN;
+	if (!(e & (VMSIM_PTE_PRESENT | VMSIM_PTE_SWAPPED))) {
+		vmsim_pte_update(tsptep, ~VMSIM_PTE_KEEP, VMSIM_PTE_OWN);
+		return 0;
+	}
+
+	if (e & VMSIM_PTE_PRESENT) {
+		page = pfn_to_page(vmsim_pte_pfn(e));
+		lock_page(page);
+		if (!from->hidden) {
+			if (folio_mapped(page_folio(page)))
+				unmap_mapping_pages(vmsim_object_mapping(from),
+						    index, 1, false);
+			/* Writes only the page tables saw are in PG_dirty. */
+			vmsim_entry_fold_dirty(from, fsptep, false);
+			e = vmsim_pte_read(fsptep);
+		}
+		set_page_private(page, (unsigned long)tsptep);
+		vmsim_resident_add(from, -1);
+		vmsim_resident_add(to, 1);
+		if (e & VMSIM_PTE_DIRTY) {
+			vmsim_dirty_add(from, -1);
+			vmsim_dirty_add(to, 1);
+		}
+	} else {
+		vmsim_swapped_add(from, -1);
+		vmsim_swapped_add(to, 1);
+	}
+	vmsim_pte_update(tsptep, ~VMSIM_PTE_LOCKED,
+			 (e & ~VMSIM_PTE_LOCKED) | VMSIM_PTE_OWN);
+	/* @from reads it from its backing from now on (or nobody reads it). */
+	vmsim_pte_update(fsptep, ~VMSIM_PTE_LOCKED, 0);
+	if (page)
+		unlock_page(page);
+	return 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -771,8 +940,7 @@ void vmsim_entry_evict_unmap(struct vmsim_isolated **isos, unsigned int nr)
 			if (isos[i + n]->obj != isos[i]->obj ||
 			    isos[i + n]->index != isos[i]->index + n)
 				break;
-		unmap_mapping_pages(vmsim_object_mapping(isos[i]->obj),
-				    isos[i]->index, n, false);
+		vmsim_object_unmap(isos[i]->obj, isos[i]->index, n, false);
 	}
 }
 
@@ -820,7 +988,7 @@ enum vmsim_evict_result vmsim_entry_evict_finish(struct vmsim_isolated *iso,
 
 	if (e & VMSIM_PTE_SWAPPED) {
 		/* Clean in the swap cache: the slot has it. */
-		vmsim_pte_update(iso->sptep, ~VMSIM_PTE_LOCKED,
+		vmsim_pte_update(iso->sptep, ~VMSIM_PTE_KEEP,
 				 VMSIM_PTE_SWAPPED | vmsim_swp_pte(page->index) |
 				 vmsim_ops->evicted(e));
 		vmsim_stat_add(VMSIM_NR_SWAPCACHE, -1);
@@ -830,7 +998,7 @@ enum vmsim_evict_result vmsim_entry_evict_finish(struct vmsim_isolated *iso,
 
 	/* Unmapped, so stable now: look again. */
 	if (!(e & VMSIM_PTE_DIRTY) || vmsim_page_zero(page)) {
-		vmsim_pte_update(iso->sptep, ~VMSIM_PTE_LOCKED,
+		vmsim_pte_update(iso->sptep, ~VMSIM_PTE_KEEP,
 				 vmsim_ops->evicted(e));
 		if (e & VMSIM_PTE_DIRTY)
 			vmsim_dirty_add(iso->obj, -1);
@@ -962,7 +1130,7 @@ static void vmsim_entry_write_done(void *cookie, int err)
 	}
 
 	/* Out: the entry points at the slot now. */
-	vmsim_pte_update(sptep, ~VMSIM_PTE_LOCKED,
+	vmsim_pte_update(sptep, ~VMSIM_PTE_KEEP,
 			 VMSIM_PTE_SWAPPED | vmsim_swp_pte(swp) |
 			 vmsim_ops->evicted(e));
 	vmsim_stat_add(VMSIM_NR_SWAPCACHE, -1);

@@ -139,6 +139,14 @@ void vmsim_entry_teardown(struct vmsim_object *obj, u64 *sptep);
 int vmsim_entry_unuse(struct vmsim_object *obj, pgoff_t index, u64 *sptep,
 		      int type, vmsim_frame_alloc_fn alloc);
 
+int vmsim_wait_writeback(u64 *sptep);
+void vmsim_entry_set_own(u64 *sptep);
+void vmsim_entry_copied(struct vmsim_object *obj, pgoff_t index, u64 *sptep,
+			struct page *page);
+int vmsim_entry_forget(struct vmsim_object *obj, pgoff_t index, u64 *sptep);
+int vmsim_entry_move(struct vmsim_object *from, pgoff_t index, u64 *fsptep,
+		     struct vmsim_object *to, u64 *tsptep);
+
 enum vmsim_evict_result vmsim_entry_evict_lock(struct vmsim_isolated *iso);
 void vmsim_entry_evict_unmap(struct vmsim_isolated **isos, unsigned int nr);
 enum vmsim_evict_result vmsim_entry_evict_finish(struct vmsim_isolated *iso,

@@ -49,6 +49,7 @@
 #include <linux/pagemap.h>
 #include <linux/sched/signal.h>
 
+#include "cow.h"
 #include "entry.h"
 #include "fault.h"
 #include "param.h"
@@ -239,6 +240,46 @@ static vm_fault_t vmsim_fault_zero(struct vm_fault *vmf,
 	return VM_FAULT_NOPAGE;
 }
 
+/*
+ * The end of a fault on a page a clone reads from its backing object
+ * (cow.c), when it has not become the clone's own: the backing object's
+ * frame goes back to the core to map read-only (write-notify: the write
+ * that may follow calls ->page_mkwrite, which copies), or an error.
+ */
+static vm_fault_t vmsim_fault_shared(struct vm_fault *vmf,
+				     struct vmsim_object *obj, u64 *sptep,
+				     struct page *page, int err, bool major)
+{
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	pgoff_t index = vmf->pgoff;
+
+	vmsim_entry_unlock(sptep);
+	if (err == -ENOMEM)
+		return vmsim_oom(obj, index, write);
+	if (err == -EAGAIN)		/* it moved meanwhile: fault again */
+		return VM_FAULT_NOPAGE;
+	if (err) {
+		trace_vmsim_fault(obj->id, index, write, VMSIM_FAULT_SIGBUS);
+		if (err != -EINTR) {
+			vmsim_count(VMSIM_SWAP_SIGBUS);
+			pr_warn_ratelimited("%s[%d]: object %llu page %lu: its shared copy cannot be read from swap (error %d): SIGBUS\n",
+					    current->comm, task_pid_nr(current),
+					    obj->id, index, err);
+		}
+		return VM_FAULT_SIGBUS;
+	}
+	if (major) {
+		vmsim_count(VMSIM_PGMAJFAULT);
+		vmsim_object_count(obj, VMSIM_OBJ_MAJOR, 1);
+	} else {
+		vmsim_object_count(obj, VMSIM_OBJ_MINOR, 1);
+	}
+	trace_vmsim_fault(obj->id, index, write,
+			  major ? VMSIM_FAULT_MAJOR : VMSIM_FAULT_MINOR);
+	vmf->page = page;
+	return VM_FAULT_LOCKED | (major ? VM_FAULT_MAJOR : 0);
+}
+
 static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -270,6 +311,21 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	if (vmsim_entry_lock_killable(sptep))
 		return VM_FAULT_SIGBUS;
 	e = vmsim_pte_read(sptep);
+	if (!vmsim_pte_own(e) && vmsim_object_backing(obj, index)) {
+		bool cow_major = false;
+
+		/* Without write-notify a read maps writable: copy it now. */
+		err = vmsim_cow_fault(obj, index, sptep, write || pte_dirty,
+				      &page, &cow_major);
+		if (err || page)
+			return vmsim_fault_shared(vmf, obj, sptep, page, err,
+						  cow_major);
+		if (cow_major) {
+			major = VM_FAULT_MAJOR;
+			how = VMSIM_FAULT_MAJOR;
+		}
+		e = vmsim_pte_read(sptep);
+	}
 	if (!(e & (VMSIM_PTE_PRESENT | VMSIM_PTE_SWAPPED)) && !write &&
 	    !pte_dirty)
 		return vmsim_fault_zero(vmf, obj, sptep);
@@ -381,6 +437,26 @@ static vm_fault_t vmsim_page_mkwrite(struct vm_fault *vmf)
 	if (vmsim_entry_lock_killable(sptep))
 		return VM_FAULT_SIGBUS;
 	e = vmsim_pte_read(sptep);
+
+	/*
+	 * A clone's write to the page it reads from its backing object: it
+	 * gets a copy (its PTE goes, and the retry maps the copy), or takes
+	 * the frame over when nobody else reads it (and goes on below).
+	 */
+	if (!vmsim_pte_own(e) && vmsim_object_backing(obj, index)) {
+		struct page *shared;
+		bool major = false;
+		int err;
+
+		err = vmsim_cow_fault(obj, index, sptep, true, &shared, &major);
+		if (err) {
+			vmsim_entry_unlock(sptep);
+			if (err == -ENOMEM)
+				return vmsim_oom(obj, index, true);
+			return err == -EAGAIN ? VM_FAULT_NOPAGE : VM_FAULT_SIGBUS;
+		}
+		e = vmsim_pte_read(sptep);
+	}
 
 	if (vmsim_is_zero_frame(page)) {
 		/*

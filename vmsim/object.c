@@ -13,6 +13,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/module.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -43,11 +44,12 @@ static struct workqueue_struct *vmsim_release_wq;
  * vmsim_object_create() - make a new, empty object
  * @teardown: frees it once the last reference is gone; it must end with
  *	vmsim_object_destroy()
+ * @hidden: a backing object for copy-on-write clones (cow.c), with no file
  *
  * Context: Process context; the object records the current task as owner.
  * Return: the object with one reference, or an ERR_PTR().
  */
-struct vmsim_object *vmsim_object_create(work_func_t teardown)
+struct vmsim_object *vmsim_object_create(work_func_t teardown, bool hidden)
 {
 	struct vmsim_object *obj;
 	int err;
@@ -57,6 +59,9 @@ struct vmsim_object *vmsim_object_create(work_func_t teardown)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&obj->ref);
 	INIT_WORK(&obj->release_work, teardown);
+	obj->hidden = hidden;
+	INIT_LIST_HEAD(&obj->clones);
+	INIT_LIST_HEAD(&obj->clone_node);
 	obj->release_wq = vmsim_release_wq;
 
 	obj->inode = vmsim_fs_new_inode();
@@ -244,7 +249,7 @@ static int vmsim_object_show_one(struct vmsim_object *obj, void *data)
 	vmsim_object_get_stats(obj, &st);
 	seq_printf(m, "%6llu %7d %-16s %5lu %10llu %10llu %10llu %10llu %10llu %10llu\n",
 		   st.id, owner ? obj->owner_pid : 0,
-		   owner ? obj->owner_comm : "-",
+		   obj->hidden ? "[shared]" : owner ? obj->owner_comm : "-",
 		   vmsim_rmap_nr_vmas(vmsim_object_mapping(obj)), st.size,
 		   st.resident, st.swapped, st.dirty, st.faults,
 		   st.major_faults);
@@ -268,6 +273,206 @@ int vmsim_objects_show(struct seq_file *m, void *v)
 		   "id", "pid", "comm", "maps", "size", "resident", "swapped",
 		   "dirty", "faults", "majflt");
 	return vmsim_walk_objects(vmsim_object_show_one, m);
+}
+
+/* ------------------------------------------------------------------------
+ * The clone tree
+ *
+ * A copy-on-write clone (cow.c) reads the pages it has not got of its own
+ * from its backing object, at the same index; a backing object is hidden
+ * (no file) and may have a backing of its own.  The tree changes only
+ * under vmsim_clone_sem held for write, by a task that holds no entry
+ * lock; whoever walks it down (to the clones, from a backing object)
+ * holds it for read.  Walks up (obj->backing) need no lock: a backing
+ * object lives as long as the clones that reference it.
+ */
+DECLARE_RWSEM(vmsim_clone_sem);
+
+/**
+ * vmsim_object_unlink_clone() - take a dying object out of the clone tree
+ * @obj: the object, being torn down (its entries already released)
+ *
+ * Context: Process context; takes vmsim_clone_sem for write.
+ * Return: its backing object, whose reference the caller now drops, or
+ * NULL.
+ */
+struct vmsim_object *vmsim_object_unlink_clone(struct vmsim_object *obj)
+{
+	struct vmsim_object *b;
+
+	down_write(&vmsim_clone_sem);
+	b = obj->backing;
+	if (b) {
+		list_del_init(&obj->clone_node);
+		b->nr_clones--;
+		WRITE_ONCE(obj->backing, NULL);
+	}
+	up_write(&vmsim_clone_sem);
+	return b;
+}
+
+/* Unmap [@start, @end) from every clone of @obj that reads it from @obj. */
+static void vmsim_clones_unmap(struct vmsim_object *obj, pgoff_t start,
+			       pgoff_t end)
+{
+	struct vmsim_object *c;
+
+	list_for_each_entry(c, &obj->clones, clone_node) {
+		pgoff_t s = max(start, c->backing_start);
+		pgoff_t e = min(end, c->backing_end);
+
+		if (s >= e)
+			continue;
+		if (c->hidden)
+			vmsim_clones_unmap(c, s, e);
+		else
+			unmap_mapping_pages(vmsim_object_mapping(c), s, e - s,
+					    false);
+	}
+}
+
+/**
+ * vmsim_object_unmap() - unmap pages of an object from every page table
+ * @obj: the object
+ * @start: first index
+ * @nr: how many
+ * @wait: wait for vmsim_clone_sem; else, when a clone is being made right
+ *	then, clones keep their mappings (the caller checks the references)
+ *
+ * The pages of a backing object are mapped, read-only, by the clones that
+ * read them: those go too, in every clone whose range covers them (and
+ * their own pages there with them: they fault back in).
+ *
+ * Context: Process context; may take vmsim_clone_sem for read, and each
+ * mapping's i_mmap_rwsem.
+ */
+void vmsim_object_unmap(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
+			bool wait)
+{
+	unmap_mapping_pages(vmsim_object_mapping(obj), start, nr, false);
+	if (!READ_ONCE(obj->nr_clones))
+		return;
+	if (wait)
+		down_read(&vmsim_clone_sem);
+	else if (!down_read_trylock(&vmsim_clone_sem))
+		return;
+	vmsim_clones_unmap(obj, start, start + nr);
+	up_read(&vmsim_clone_sem);
+}
+
+static long vmsim_clones_rmap_walk(struct vmsim_object *obj, pgoff_t start,
+				   pgoff_t end, u8 *bits, pgoff_t base,
+				   unsigned int flags,
+				   struct vmsim_tlb_batch *tlb)
+{
+	struct vmsim_object *c;
+	long young = 0, y;
+
+	list_for_each_entry(c, &obj->clones, clone_node) {
+		pgoff_t s = max(start, c->backing_start);
+		pgoff_t e = min(end, c->backing_end);
+
+		if (s >= e)
+			continue;
+		if (c->hidden)
+			y = vmsim_clones_rmap_walk(c, s, e, bits, base, flags,
+						   tlb);
+		else
+			y = vmsim_rmap_walk_borrowed(vmsim_object_mapping(c),
+						     &c->shadow, s, e - s,
+						     bits ? bits + (s - base) :
+						     NULL, flags, tlb);
+		if (y > 0)
+			young += y;
+	}
+	return young;
+}
+
+/**
+ * vmsim_object_rmap_walk() - vmsim_rmap_walk() over an object's pages,
+ *	wherever they are mapped
+ * @obj: the object
+ * @start: as for vmsim_rmap_walk()
+ * @nr: as for vmsim_rmap_walk()
+ * @bits: as for vmsim_rmap_walk()
+ * @flags: as for vmsim_rmap_walk()
+ * @tlb: as for vmsim_rmap_walk()
+ *
+ * A backing object's pages are mapped by its clones, where they have no
+ * page of their own: those PTEs are walked too.  If a clone is being made
+ * right then, they are not (the accessed bits wait for the next walk).
+ *
+ * Context: Process context; may sleep.
+ * Return: as vmsim_rmap_walk().
+ */
+long vmsim_object_rmap_walk(struct vmsim_object *obj, pgoff_t start,
+			    pgoff_t nr, u8 *bits, unsigned int flags,
+			    struct vmsim_tlb_batch *tlb)
+{
+	long young = vmsim_rmap_walk(vmsim_object_mapping(obj), start, nr,
+				     bits, flags, tlb);
+
+	if (young < 0 || !READ_ONCE(obj->nr_clones) ||
+	    !down_read_trylock(&vmsim_clone_sem))
+		return young;
+	young += vmsim_clones_rmap_walk(obj, start, start + nr, bits, start,
+					flags, tlb);
+	up_read(&vmsim_clone_sem);
+	return young;
+}
+
+/* How many objects that have files read page @index of @obj. */
+static unsigned int vmsim_clones_sharing(struct vmsim_object *obj,
+					 pgoff_t index)
+{
+	struct vmsim_object *c;
+	unsigned int n = 0;
+
+	list_for_each_entry(c, &obj->clones, clone_node) {
+		u64 *sptep;
+
+		if (index < c->backing_start || index >= c->backing_end)
+			continue;
+		sptep = vmsim_shadow_lookup(&c->shadow, index, false);
+		if (sptep && vmsim_pte_own(vmsim_pte_read(sptep)))
+			continue;
+		n += c->hidden ? vmsim_clones_sharing(c, index) : 1;
+	}
+	return n;
+}
+
+/**
+ * vmsim_object_resolve() - the entry a clone reads for a page it has not
+ * @obj: the object
+ * @index: the page, which @obj has not got of its own
+ * @sharers: out: how many objects with files read that entry's page
+ *
+ * A snapshot, for reporting (VMSIM_IOC_PTE_QUERY): no entry is locked.
+ *
+ * Context: Process context; takes vmsim_clone_sem for read.
+ * Return: the entry of the backing object that has the page, or 0 (the
+ * page reads zero).
+ */
+u64 vmsim_object_resolve(struct vmsim_object *obj, pgoff_t index,
+			 unsigned int *sharers)
+{
+	struct vmsim_object *b;
+	u64 e = 0;
+
+	*sharers = 0;
+	down_read(&vmsim_clone_sem);
+	while ((b = vmsim_object_backing(obj, index))) {
+		u64 *sptep = vmsim_shadow_lookup(&b->shadow, index, false);
+
+		e = sptep ? vmsim_pte_read(sptep) : 0;
+		if (vmsim_pte_own(e)) {
+			*sharers = vmsim_clones_sharing(b, index);
+			break;
+		}
+		obj = b;
+	}
+	up_read(&vmsim_clone_sem);
+	return vmsim_pte_own(e) ? e : 0;
 }
 
 int vmsim_objects_init(void)

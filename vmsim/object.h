@@ -18,11 +18,13 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/percpu.h>
+#include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
 
+#include "rmap.h"
 #include "shadow.h"
 #include "stat.h"
 
@@ -67,6 +69,16 @@ struct vmsim_object_stats {
  * @owner_comm:	command name of the opener (invariant)
  * @events:	per-object event counters, per CPU
  * @stats:	per-object gauges
+ * @hidden:	a backing object: made by a clone to hold the pages its
+ *		clones share, with no file of its own (invariant)
+ * @backing:	copy-on-write: where this object's pages that are not its
+ *		own (vmsim_pte_own()) come from, or NULL; referenced
+ * @backing_start, @backing_end: the indexes that do; the others read zero
+ * @clones:	the objects this one backs (their @clone_node)
+ * @nr_clones:	how many
+ *
+ * @backing, its range, @clones and @nr_clones change only under
+ * vmsim_clone_sem held for write (object.c).
  */
 struct vmsim_object {
 	struct kref ref;
@@ -81,6 +93,12 @@ struct vmsim_object {
 	char owner_comm[TASK_COMM_LEN];
 	struct vmsim_object_events __percpu *events;
 	struct vmsim_object_stats stats;
+	bool hidden;
+	struct vmsim_object *backing;
+	pgoff_t backing_start, backing_end;
+	struct list_head clones;
+	struct list_head clone_node;
+	unsigned int nr_clones;
 };
 
 static inline struct address_space *vmsim_object_mapping(struct vmsim_object *obj)
@@ -138,6 +156,8 @@ static inline void vmsim_resident_add(struct vmsim_object *obj, long delta)
 {
 	atomic_long_add(delta, &obj->stats.resident);
 	vmsim_stat_add(VMSIM_NR_RESIDENT, delta);
+	if (obj->hidden)
+		vmsim_stat_add(VMSIM_NR_SHARED, delta);
 }
 
 static inline void vmsim_dirty_add(struct vmsim_object *obj, long delta)
@@ -163,7 +183,7 @@ static inline unsigned long vmsim_max_object_pages(void)
 	       (20 - PAGE_SHIFT);
 }
 
-struct vmsim_object *vmsim_object_create(work_func_t teardown);
+struct vmsim_object *vmsim_object_create(work_func_t teardown, bool hidden);
 void vmsim_object_put(struct vmsim_object *obj);
 void vmsim_object_unlist(struct vmsim_object *obj);
 void vmsim_object_destroy(struct vmsim_object *obj);
@@ -172,6 +192,30 @@ int vmsim_walk_objects(int (*fn)(struct vmsim_object *obj, void *data),
 void vmsim_object_get_stats(struct vmsim_object *obj, struct vmsim_stats *st);
 void vmsim_object_note_span(struct vmsim_object *obj, unsigned long end);
 int vmsim_objects_show(struct seq_file *m, void *v);
+
+/* Copy-on-write clones: the tree of objects and their backing objects. */
+extern struct rw_semaphore vmsim_clone_sem;
+
+/* Does @obj read page @index from a backing object when it has none? */
+static inline struct vmsim_object *vmsim_object_backing(struct vmsim_object *obj,
+							pgoff_t index)
+{
+	struct vmsim_object *b = READ_ONCE(obj->backing);
+
+	if (b && index >= READ_ONCE(obj->backing_start) &&
+	    index < READ_ONCE(obj->backing_end))
+		return b;
+	return NULL;
+}
+
+struct vmsim_object *vmsim_object_unlink_clone(struct vmsim_object *obj);
+void vmsim_object_unmap(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
+			bool wait);
+long vmsim_object_rmap_walk(struct vmsim_object *obj, pgoff_t start,
+			    pgoff_t nr, u8 *bits, unsigned int flags,
+			    struct vmsim_tlb_batch *tlb);
+u64 vmsim_object_resolve(struct vmsim_object *obj, pgoff_t index,
+			 unsigned int *sharers);
 int vmsim_objects_init(void);
 void vmsim_objects_exit(void);
 

@@ -366,8 +366,8 @@ static int vmsim_age_leaf(struct vmsim_shadow *shadow, pgoff_t base,
 
 	memset(vmsim_age_bits, 0, sizeof(vmsim_age_bits));
 	vmsim_age_begin();
-	vmsim_rmap_walk(vmsim_object_mapping(obj), base, VMSIM_TABLE_ENTRIES,
-			vmsim_age_bits, VMSIM_WALK_CLEAR_YOUNG, &ag->tlb);
+	vmsim_object_rmap_walk(obj, base, VMSIM_TABLE_ENTRIES, vmsim_age_bits,
+			       VMSIM_WALK_CLEAR_YOUNG, &ag->tlb);
 	for (i = 0; i < VMSIM_TABLE_ENTRIES; i++) {
 		u64 *sptep = &table[i];
 		u64 e = vmsim_pte_read(sptep);

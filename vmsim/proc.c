@@ -156,6 +156,7 @@ enum vmsim_vmstat_gauge {
 	VMSIM_G_PGPGOUT,	/* KiB written to swap */
 	VMSIM_G_ZERO_PENDING,
 	VMSIM_G_SWAPPED,
+	VMSIM_G_COW_SHARED,
 };
 
 struct vmsim_vmstat_line {
@@ -225,6 +226,10 @@ static const struct vmsim_vmstat_line vmsim_vmstat_lines[] = {
 	{ "vmsim_swap_ra_async",	VMSIM_SWAP_RA_ASYNC },
 	{ "vmsim_swap_write_bios",	VMSIM_SWAP_WRITE_BIOS },
 	{ "vmsim_swap_read_bios",	VMSIM_SWAP_READ_BIOS },
+	{ "vmsim_cow_clones",		VMSIM_COW_CLONES },
+	{ "vmsim_cow_copied",		VMSIM_COW_COPIED },
+	{ "vmsim_cow_taken",		VMSIM_COW_TAKEN },
+	{ "vmsim_nr_cow_shared",	VMSIM_G_COW_SHARED },
 };
 
 static unsigned long vmsim_vmstat_value(unsigned int src)
@@ -251,6 +256,8 @@ static unsigned long vmsim_vmstat_value(unsigned int src)
 		return atomic_long_read(&vmsim_nr_table_pages);
 	case VMSIM_G_SWAPCACHE:
 		return vmsim_stat_sum(VMSIM_NR_SWAPCACHE);
+	case VMSIM_G_COW_SHARED:
+		return vmsim_stat_sum(VMSIM_NR_SHARED);
 	case VMSIM_G_PGPGIN:
 		return vmsim_event_sum(VMSIM_PSWPIN) << (PAGE_SHIFT - 10);
 	case VMSIM_G_PGPGOUT:

@@ -59,6 +59,25 @@ static int vmsim_query_fold_dirty(struct vmsim_object *obj, u64 *sptep,
 	return 0;
 }
 
+/*
+ * What a query shows for entry @e of page @index: the entry, or, for a
+ * clone's page that is its backing object's, that entry with COW and the
+ * number of objects that read it.
+ */
+static u64 vmsim_query_shared(struct vmsim_object *obj, pgoff_t index, u64 e)
+{
+	unsigned int sharers;
+	u64 b;
+
+	if (vmsim_pte_own(e) || !vmsim_object_backing(obj, index))
+		return vmsim_pte_visible(e);
+	b = vmsim_object_resolve(obj, index, &sharers);
+	if (!b)
+		return vmsim_pte_visible(e);
+	return vmsim_pte_visible(b) | VMSIM_PTE_COW |
+	       (u64)min(sharers, 0xfffU) << 52;
+}
+
 /**
  * vmsim_object_query() - copy shadow entries out to user space
  * @obj: the object
@@ -114,7 +133,10 @@ int vmsim_object_query(struct vmsim_object *obj, pgoff_t start, pgoff_t nr,
 							     bits[i]);
 				if (err)
 					break;
-				e = vmsim_pte_visible(vmsim_pte_read(sptep));
+				e = vmsim_pte_read(sptep);
+			}
+			e = vmsim_query_shared(obj, base + i, e);
+			if (e) {
 				if (!show_pfn && (e & VMSIM_PTE_PRESENT))
 					e &= ~VMSIM_PTE_PFN_MASK;
 			}

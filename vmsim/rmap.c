@@ -26,9 +26,11 @@
 #include <asm/tlbflush.h>
 
 #include "rmap.h"
+#include "shadow.h"
 
 struct vmsim_walk {
 	struct vm_area_struct *vma;
+	struct vmsim_shadow *borrower;	/* only its pages that it borrows */
 	pgoff_t start;			/* first index of the window */
 	u8 *bits;			/* per index of the window, or NULL */
 	bool clear_young;
@@ -46,6 +48,13 @@ static int vmsim_walk_pte(pte_t *ptep, unsigned long addr, void *data)
 	if (!pte_present(pte))
 		return 0;
 	index = w->vma->vm_pgoff + ((addr - w->vma->vm_start) >> PAGE_SHIFT);
+	if (w->borrower) {
+		u64 *sptep = vmsim_shadow_lookup(w->borrower, index, false);
+
+		/* The clone's own page there, not the one looked for. */
+		if (sptep && vmsim_pte_own(vmsim_pte_read(sptep)))
+			return 0;
+	}
 
 	young = pte_young(pte);
 	/* What ptep_test_and_clear_young() does on x86; it is not exported. */
@@ -162,8 +171,33 @@ void vmsim_tlb_flush(struct vmsim_tlb_batch *tlb)
 long vmsim_rmap_walk(struct address_space *mapping, pgoff_t start, pgoff_t nr,
 		     u8 *bits, unsigned int flags, struct vmsim_tlb_batch *tlb)
 {
+	return vmsim_rmap_walk_borrowed(mapping, NULL, start, nr, bits, flags,
+					tlb);
+}
+
+/**
+ * vmsim_rmap_walk_borrowed() - vmsim_rmap_walk(), for the pages a clone
+ *	borrows from its backing object
+ * @mapping: the clone's address_space
+ * @borrower: the clone's shadow table, or NULL: with it, a PTE is looked
+ *	at only where the clone has no page of its own (vmsim_pte_own())
+ * @start: as for vmsim_rmap_walk()
+ * @nr: as for vmsim_rmap_walk()
+ * @bits: as for vmsim_rmap_walk()
+ * @flags: as for vmsim_rmap_walk()
+ * @tlb: as for vmsim_rmap_walk()
+ *
+ * Context: as vmsim_rmap_walk().
+ * Return: as vmsim_rmap_walk().
+ */
+long vmsim_rmap_walk_borrowed(struct address_space *mapping,
+			      struct vmsim_shadow *borrower, pgoff_t start,
+			      pgoff_t nr, u8 *bits, unsigned int flags,
+			      struct vmsim_tlb_batch *tlb)
+{
 	struct vmsim_tlb_batch own = { 0 };
 	struct vmsim_walk w = {
+		.borrower = borrower,
 		.start = start,
 		.bits = bits,
 		.clear_young = flags & VMSIM_WALK_CLEAR_YOUNG,

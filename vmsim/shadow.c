@@ -85,6 +85,33 @@ int vmsim_entry_lock_killable(u64 *sptep)
 }
 
 /**
+ * vmsim_entry_lock_below() - lock the entry of a clone's backing object
+ * @sptep: the entry, at the index of an entry the caller holds in an
+ *	object this one backs (directly or further down: cow.c)
+ * @killable: a fatal signal ends the wait
+ *
+ * Entries are locked down the clone tree (a clone's before its backing
+ * object's at the same index), so holding one entry lock while waiting
+ * for one below cannot deadlock; lockdep is told so with a subclass.
+ *
+ * Context: Process context; sleeps.  The caller holds exactly one entry
+ * lock, above this one.
+ * Return: 0 with the entry locked, or -EINTR (only if @killable).
+ */
+int vmsim_entry_lock_below(u64 *sptep, bool killable)
+{
+	might_sleep();
+	lock_acquire_exclusive(&vmsim_entry_lockdep_map, SINGLE_DEPTH_NESTING,
+			       0, NULL, _THIS_IP_);
+	if (wait_on_bit_lock((unsigned long *)sptep, VMSIM_PTE_LOCK_BIT,
+			     killable ? TASK_KILLABLE : TASK_UNINTERRUPTIBLE)) {
+		lock_map_release(&vmsim_entry_lockdep_map);
+		return -EINTR;
+	}
+	return 0;
+}
+
+/**
  * vmsim_entry_trylock() - lock a shadow entry if it is free
  * @sptep: the entry
  *

@@ -43,6 +43,11 @@
  * exist only while the entry is PRESENT (they share bits with the
  * eviction information of entries that are not).
  *
+ *   4        OWN           any state: the page is this object's own, even
+ *                          with no frame or slot (a clone's page that was
+ *                          given up reads zero, not its backing's page);
+ *                          an entry with none of OWN, ZERO, PRESENT and
+ *                          SWAPPED is its backing object's (cow.c)
  *   11       LOCKED        the entry lock (any state)
  *   10       EVICTED       not PRESENT: reclaim took the page; bits 44-63
  *                          hold what the policy kept of it (its "ghost")
@@ -59,6 +64,9 @@
 #define VMSIM_PTE_LOCK_BIT	11
 #define VMSIM_PTE_LOCKED	BIT_ULL(VMSIM_PTE_LOCK_BIT)
 #define VMSIM_PTE_EVICTED	BIT_ULL(10)
+#define VMSIM_PTE_OWN		BIT_ULL(4)
+/* What every change of an entry's state keeps. */
+#define VMSIM_PTE_KEEP		(VMSIM_PTE_LOCKED | VMSIM_PTE_OWN)
 #define VMSIM_PTE_GHOST_SHIFT	44
 #define VMSIM_PTE_GHOST_TAGS	8
 #define VMSIM_GHOST_DATA_BITS	17
@@ -132,6 +140,7 @@ extern atomic_long_t vmsim_nr_table_pages;
 
 void vmsim_entry_lock(u64 *sptep);
 int vmsim_entry_lock_killable(u64 *sptep);
+int vmsim_entry_lock_below(u64 *sptep, bool killable);
 bool vmsim_entry_trylock(u64 *sptep);
 void vmsim_entry_unlock(u64 *sptep);
 void vmsim_entry_lock_to_io(u64 *sptep);
@@ -201,6 +210,16 @@ static inline u64 vmsim_pte_update_present(u64 *sptep, unsigned long pfn,
 		new = (old & ~clear) | set;
 	} while (!try_cmpxchg64(sptep, &old, new));
 	return old;
+}
+
+/*
+ * Has the object a page of its own in @e (else it reads its backing
+ * object's, if it has one, or zero)?
+ */
+static inline bool vmsim_pte_own(u64 e)
+{
+	return e & (VMSIM_PTE_OWN | VMSIM_PTE_ZERO | VMSIM_PTE_PRESENT |
+		    VMSIM_PTE_SWAPPED);
 }
 
 /*

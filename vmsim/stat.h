@@ -51,6 +51,9 @@ enum vmsim_event {
 	VMSIM_SWAP_SIGBUS,	/* faults answered SIGBUS: bad swap data */
 	VMSIM_SWAP_WRITE_BIOS,	/* write bios submitted */
 	VMSIM_SWAP_READ_BIOS,	/* read bios submitted */
+	VMSIM_COW_CLONES,	/* VMSIM_IOC_CLONE calls that made a clone */
+	VMSIM_COW_COPIED,	/* pages a clone's write copied */
+	VMSIM_COW_TAKEN,	/* pages a clone's write took over, uncopied */
 	NR_VMSIM_EVENTS
 };
 
@@ -61,6 +64,7 @@ enum vmsim_stat_item {
 	VMSIM_NR_SWAPCACHE,	/* of which with a copy in a swap slot */
 	VMSIM_NR_WRITEBACK,	/* of which being written */
 	VMSIM_NR_SWAPPED,	/* pages out in swap, not resident */
+	VMSIM_NR_SHARED,	/* resident, held by backing objects (clones) */
 	NR_VMSIM_STAT_ITEMS
 };
 

@@ -80,8 +80,8 @@ static bool vmsim_page_referenced(struct vmsim_isolated *iso,
 		      VMSIM_PTE_ACCESSED;
 	long young;
 
-	young = vmsim_rmap_walk(vmsim_object_mapping(iso->obj), iso->index, 1,
-				NULL, VMSIM_WALK_CLEAR_YOUNG, tlb);
+	young = vmsim_object_rmap_walk(iso->obj, iso->index, 1, NULL,
+				       VMSIM_WALK_CLEAR_YOUNG, tlb);
 	iso->refs = max(young, 0L);
 	return iso->refs || shadow;
 }

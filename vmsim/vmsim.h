@@ -35,7 +35,9 @@
  *                           vmsim_entry_ops
  *               reclaim.c   when and who: watermarks, vmsimd, direct
  *                           reclaim, allocation with reclaim
- *  5 top        advise.c    VMSIM_IOC_ADVISE
+ *  5 top        cow.c       copy-on-write clones: making one, and the
+ *                           faults on the pages they share
+ *               advise.c    VMSIM_IOC_ADVISE
  *               query.c     VMSIM_IOC_PTE_QUERY
  *               fault.c     ->fault, ->page_mkwrite, fault-around
  *               swapctl.c   swapon and swapoff as a whole
@@ -43,8 +45,13 @@
  *
  * Lock order (outermost first):
  *
+ *   vmsim_clone_mutex                         (mutex: one clone at a time)
  *   mm->mmap_lock or the per-VMA lock        (page faults, ->mmap)
  *     shadow entry lock                       (VMSIM_PTE_LOCKED bit; sleeps)
+ *       vmsim_clone_sem                       (rwsem: the clone tree; read
+ *                                              by faults and walks, write
+ *                                              with no entry lock held)
+ *         entry lock of a backing object      (the same index, below)
  *       vmsim_policy_sem                      (rwsem: read to reclaim, age
  *                                              or move; write to switch)
  *         vmsim_referenced_sem                (rwsem: read by scans, write
@@ -64,9 +71,12 @@
  *
  * Rules:
  * - An entry lock is taken blocking only when the task holds no other
- *   entry lock; further entries (fault-around, readahead, reclaim) are
- *   try-locked.  An entry locked for a read from swap belongs to the I/O,
- *   not to a task: the read's completion unlocks it.
+ *   entry lock, or holds one of a clone and takes its backing object's at
+ *   the same index (vmsim_entry_lock_below()); further entries
+ *   (fault-around, readahead, reclaim) are try-locked.  Reclaim, holding
+ *   entry locks, only try-locks vmsim_clone_sem.  An entry locked for a
+ *   read from swap belongs to the I/O, not to a task: the read's
+ *   completion unlocks it.
  * - Eviction holds several entry and page locks (all try-locked) while it
  *   unmaps, so page lock -> i_mmap_rwsem, as in the kernel.
  * - Nothing in vmsim waits for an mmap lock while holding a vmsim lock:
@@ -88,6 +98,7 @@
 #define VMSIM_FEATURES		(VMSIM_FEAT_POOL | VMSIM_FEAT_PTE_QUERY | \
 				 VMSIM_FEAT_ADVISE | VMSIM_FEAT_STATS | \
 				 VMSIM_FEAT_FAULT_AROUND | VMSIM_FEAT_RECLAIM | \
-				 VMSIM_FEAT_SWAP | VMSIM_FEAT_WRITE_NOTIFY)
+				 VMSIM_FEAT_SWAP | VMSIM_FEAT_WRITE_NOTIFY | \
+				 VMSIM_FEAT_CLONE)
 
 #endif /* _VMSIM_H */

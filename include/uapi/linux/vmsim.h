@@ -33,6 +33,7 @@
 #define VMSIM_FEAT_RECLAIM	(1ULL << 5)	/* LRU, vmsimd, ADV_PAGEOUT */
 #define VMSIM_FEAT_SWAP		(1ULL << 6)	/* SWAPON, SWAPOFF, swap-in */
 #define VMSIM_FEAT_WRITE_NOTIFY	(1ULL << 7)	/* write_notify=N is allowed */
+#define VMSIM_FEAT_CLONE	(1ULL << 8)	/* VMSIM_IOC_CLONE, COW bits */
 
 /*
  * Shadow page table entries.
@@ -68,11 +69,17 @@
  * ACTIVE	on a list the replacement policy counts as active (lru2's
  *		active list, faclock's main clock; never under clock, fifo
  *		or random)
+ * COW		not this object's own page: a clone (VMSIM_IOC_CLONE) reads
+ *		it, copy-on-write, from the object it was cloned from; the
+ *		other bits are that shared page's, and bits 52-63 say how
+ *		many objects read it (VMSIM_PTE_SHARERS()).  The first write
+ *		gives this object its own copy, and clears COW
  *
  * RW and USER describe the real page tables; they are filled in when the
  * entries are read (VMSIM_IOC_PTE_QUERY) and are not kept in the table.
- * Bits 10-11 and, when not PRESENT, 44-63 are vmsim's own (locks, I/O
- * state, eviction age); VMSIM_IOC_PTE_QUERY reports them as zero.
+ * Bits 4, 10-11 and, when not PRESENT, 44-63 are vmsim's own (locks, I/O
+ * state, eviction age); VMSIM_IOC_PTE_QUERY reports them as zero (bits
+ * 52-63 hold the sharers of a COW entry).
  */
 #define VMSIM_PTE_PRESENT	(1ULL << 0)
 #define VMSIM_PTE_RW		(1ULL << 1)
@@ -82,6 +89,8 @@
 #define VMSIM_PTE_SWAPPED	(1ULL << 7)
 #define VMSIM_PTE_ZERO		(1ULL << 8)
 #define VMSIM_PTE_ACTIVE	(1ULL << 9)
+#define VMSIM_PTE_COW		(1ULL << 3)
+#define VMSIM_PTE_SHARERS(e)	(((e) >> 52) & 0xfffULL)
 
 #define VMSIM_PTE_PFN_SHIFT	12
 #define VMSIM_PTE_PFN_MASK	(((1ULL << 40) - 1) << VMSIM_PTE_PFN_SHIFT)
@@ -283,5 +292,40 @@ struct vmsim_swapon {
 
 #define VMSIM_IOC_SWAPON	_IOW(VMSIM_IOC_MAGIC, 0x04, struct vmsim_swapon)
 #define VMSIM_IOC_SWAPOFF	_IOW(VMSIM_IOC_MAGIC, 0x05, struct vmsim_swapon)
+
+/* struct vmsim_clone flags */
+#define VMSIM_CLONE_CLOEXEC	(1U << 0)	/* the new fd is O_CLOEXEC */
+
+/**
+ * struct vmsim_clone - a copy-on-write copy of this file's object
+ *	(VMSIM_IOC_CLONE)
+ * @start:	(in) first page index the copy takes from this object
+ * @count:	(in) pages from there; 0: up to the object's limit.  The
+ *		copy's other pages start empty (they read zero)
+ * @flags:	(in) VMSIM_CLONE_* flags
+ * @fd:		(out) a new file descriptor for the copy, to mmap() as
+ *		/dev/vmsim (must be zero on input)
+ * @object_id:	(out) its id in /proc/vmsim_objects
+ * @reserved:	must be zero
+ *
+ * No page is copied and no frame is spent: the pages of both objects are
+ * shared until one of them writes one (it then gets its own copy, or the
+ * frame itself when nobody else reads it any more), and a page in swap
+ * stays one slot.  Both objects show their shared pages with
+ * VMSIM_PTE_COW; /proc/vmsim_meminfo counts the frames once (in AnonPages),
+ * and /proc/vmsim_vmstat's vmsim_nr_cow_shared says how many are shared.
+ * The copy is taken page by page: a page written by another thread during
+ * the call may reach it or not.
+ */
+struct vmsim_clone {
+	__u64 start;
+	__u64 count;
+	__u32 flags;
+	__s32 fd;
+	__u64 object_id;
+	__u64 reserved[2];
+};
+
+#define VMSIM_IOC_CLONE		_IOWR(VMSIM_IOC_MAGIC, 0x06, struct vmsim_clone)
 
 #endif /* _UAPI_LINUX_VMSIM_H */
