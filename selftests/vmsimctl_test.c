@@ -117,17 +117,17 @@ TEST_F(ctl, pte_of_a_running_program)
 
 	snprintf(args, sizeof(args), "pte %d %p 3", pid, p);
 	EXPECT_EQ(0, run_ctl(self->out, sizeof(self->out), -1, args));
-	snprintf(line, sizeof(line), "%#018lx          3  PWUAD---  pfn 0x",
+	snprintf(line, sizeof(line), "%#018lx          3  PWUAD----  pfn 0x",
 		 (unsigned long)p);
 	EXPECT_NE(NULL, strstr(self->out, line)) {
 		TH_LOG("want '%s' in:\n%s", line, self->out);
 	}
-	snprintf(line, sizeof(line), "%#018lx          4  --UA--Z-  zero frame",
+	snprintf(line, sizeof(line), "%#018lx          4  --UA--Z--  zero frame",
 		 (unsigned long)p + page_size);
 	EXPECT_NE(NULL, strstr(self->out, line)) {
 		TH_LOG("want '%s' in:\n%s", line, self->out);
 	}
-	EXPECT_NE(NULL, strstr(self->out, "          5  --------  -"));
+	EXPECT_NE(NULL, strstr(self->out, "          5  ---------  -"));
 
 	/* Without an address: every mapping, found in /proc/PID/maps. */
 	snprintf(args, sizeof(args), "pte %d", pid);

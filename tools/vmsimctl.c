@@ -159,14 +159,15 @@ static int cmd_info(int argc, char **argv)
 	printf("largest object:  %llu pages (%llu MiB)\n",
 	       (unsigned long long)info.max_object_pages,
 	       (unsigned long long)info.max_object_pages * info.page_size >> 20);
-	printf("features:       %s%s%s%s%s%s%s\n",
+	printf("features:       %s%s%s%s%s%s%s%s\n",
 	       info.features & VMSIM_FEAT_POOL ? " pool" : "",
 	       info.features & VMSIM_FEAT_PTE_QUERY ? " pte-query" : "",
 	       info.features & VMSIM_FEAT_ADVISE ? " advise" : "",
 	       info.features & VMSIM_FEAT_STATS ? " stats" : "",
 	       info.features & VMSIM_FEAT_FAULT_AROUND ? " fault-around" : "",
 	       info.features & VMSIM_FEAT_RECLAIM ? " reclaim" : "",
-	       info.features & VMSIM_FEAT_SWAP ? " swap" : "");
+	       info.features & VMSIM_FEAT_SWAP ? " swap" : "",
+	       info.features & VMSIM_FEAT_CLONE ? " clone" : "");
 	return 0;
 }
 
@@ -181,6 +182,7 @@ static void pte_flags(unsigned long long e, char *buf)
 		{ VMSIM_PTE_USER, 'U' }, { VMSIM_PTE_ACCESSED, 'A' },
 		{ VMSIM_PTE_DIRTY, 'D' }, { VMSIM_PTE_SWAPPED, 'S' },
 		{ VMSIM_PTE_ZERO, 'Z' }, { VMSIM_PTE_ACTIVE, 'a' },
+		{ VMSIM_PTE_COW, 'C' },
 	};
 	unsigned int i;
 
@@ -223,7 +225,7 @@ static int show_ptes(int fd, int pid, unsigned long long addr, unsigned long lon
 	printf("pid %d, object %llu, pages %llu-%llu at %#llx\n",
 	       pid, (unsigned long long)q.object_id, (unsigned long long)q.index,
 	       (unsigned long long)(q.index + q.count - 1), addr);
-	printf("%-18s %10s  %-8s  %s\n", "ADDRESS", "PAGE", "FLAGS", "FRAME/SLOT");
+	printf("%-18s %10s  %-9s  %s\n", "ADDRESS", "PAGE", "FLAGS", "FRAME/SLOT");
 	for (i = 0; i < q.count; i++) {
 		unsigned long long e = ent[i];
 
@@ -232,17 +234,21 @@ static int show_ptes(int fd, int pid, unsigned long long addr, unsigned long lon
 		       addr + i * sysconf(_SC_PAGESIZE),
 		       (unsigned long long)q.index + i, flags);
 		if (e & VMSIM_PTE_PRESENT)
-			printf("pfn %#llx\n",
+			printf("pfn %#llx",
 			       (unsigned long long)((e & VMSIM_PTE_PFN_MASK) >>
 					  VMSIM_PTE_PFN_SHIFT));
 		else if (e & VMSIM_PTE_SWAPPED)
-			printf("swap %llu:%llu\n",
+			printf("swap %llu:%llu",
 			       (unsigned long long)VMSIM_PTE_SWP_TYPE(e),
 			       (unsigned long long)VMSIM_PTE_SWP_OFFSET(e));
 		else if (e & VMSIM_PTE_ZERO)
-			printf("zero frame\n");
+			printf("zero frame");
 		else
-			printf("-\n");
+			printf("-");
+		if (e & VMSIM_PTE_COW)
+			printf(", shared by %llu",
+			       (unsigned long long)VMSIM_PTE_SHARERS(e));
+		putchar('\n');
 	}
 	free(ent);
 	return 0;
