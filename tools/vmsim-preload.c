@@ -23,11 +23,13 @@
  *   MADV_COLD, MADV_PAGEOUT and MADV_WILLNEED become vmsim's own advice.
  * - fork(): the child must not share the parent's heap, and a MAP_SHARED
  *   mapping would share it.  A pthread_atfork() handler gives the child
- *   its own object: it copies every page that holds data (PRESENT or
- *   SWAPPED in the parent's shadow PTEs) into a new object and moves the
- *   new mapping over the old one, while the parent waits.  This is exact
- *   for a single-threaded parent; another thread of the parent that writes
- *   the heap during the copy may be seen by the child.  vfork() and
+ *   its own object: a copy-on-write clone of the parent's
+ *   (VMSIM_IOC_CLONE), mapped over every region at the same offsets,
+ *   while the parent waits; no page is copied until one side writes it.
+ *   (On a vmsim without clones, the child copies every page that holds
+ *   data into a new object instead.)  This is exact for a single-threaded
+ *   parent; another thread of the parent that writes the heap during the
+ *   clone may be seen by the child.  vfork() and
  *   posix_spawn() share the memory until exec, as they do natively.
  *   MADV_WIPEONFORK ranges come to the child as zeroes; MADV_DONTFORK
  *   ranges not at all.
@@ -804,16 +806,84 @@ static int copy_region(int old_fd, const struct region *r, char *dst)
 	return 0;
 }
 
+/* Put the protections read_prots() found back. */
+static void restore_prots(void)
+{
+	unsigned int k;
+
+	for (k = 0; k < nr_prot; k++)
+		sys_mprotect((void *)prot_ranges[k].s,
+			     prot_ranges[k].e - prot_ranges[k].s,
+			     prot_ranges[k].prot);
+}
+
+/* Forget the regions the child does not inherit (MADV_DONTFORK). */
+static void forget_dontfork(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_regions; i++)
+		if (regions[i].flags & R_DONTFORK)
+			region_remove(i--);
+}
+
 /*
- * In the child: a new object with the same offsets, the data copied, the
- * new mappings moved over the old ones with the old protections.  On
- * failure the heap goes to native memory instead; if even that fails the
- * child cannot go on without sharing its parent's heap, and exits.
+ * In the child: a copy-on-write clone of the object (VMSIM_IOC_CLONE),
+ * mapped over every region at the same offsets: no page is copied, and
+ * each side's writes stay its own.  false if the clone cannot be made
+ * (nothing changed then).
  */
-static void child_own_heap(void)
+static bool child_clone_heap(void)
+{
+	struct vmsim_clone c = { .flags = VMSIM_CLONE_CLOEXEC };
+	int old_fd = vm_fd;
+	unsigned int i;
+
+	if (ioctl(old_fd, VMSIM_IOC_CLONE, &c) < 0)
+		return false;
+	read_prots();
+	for (i = 0; i < nr_regions; i++) {
+		struct region *r = &regions[i];
+
+		if (r->flags & R_DONTFORK)
+			continue;
+		if (sys_mmap((void *)r->addr, r->len, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_FIXED, c.fd, r->off) == MAP_FAILED) {
+			say("libvmsim-preload: fork: %s (errno %d); exiting\n",
+			    "cannot map the child's heap", errno);
+			_exit(127);
+		}
+		if (r->flags & R_WIPEONFORK) {
+			struct vmsim_advice adv = {
+				.start = r->off / page_size,
+				.count = r->len / page_size,
+				.advice = VMSIM_ADV_DONTNEED,
+			};
+
+			ioctl(c.fd, VMSIM_IOC_ADVISE, &adv);
+		}
+	}
+	restore_prots();
+	forget_dontfork();
+	if (dup3(c.fd, old_fd, O_CLOEXEC) < 0) {
+		say("libvmsim-preload: fork: dup3 failed; exiting\n");
+		_exit(127);
+	}
+	close(c.fd);
+	return true;
+}
+
+/*
+ * In the child, without VMSIM_IOC_CLONE: a new object with the same
+ * offsets, the data copied, the new mappings moved over the old ones with
+ * the old protections.  On failure the heap goes to native memory
+ * instead; if even that fails the child cannot go on without sharing its
+ * parent's heap, and exits.
+ */
+static void child_copy_heap(void)
 {
 	int old_fd = vm_fd, fd = open_object();
-	unsigned int i, k;
+	unsigned int i;
 
 	read_prots();
 	for (i = 0; i < nr_regions; i++) {
@@ -848,13 +918,8 @@ native:
 		region_remove(i--);
 	}
 	/* The old protections, and the child's own object in the old fd. */
-	for (k = 0; k < nr_prot; k++)
-		sys_mprotect((void *)prot_ranges[k].s,
-			     prot_ranges[k].e - prot_ranges[k].s,
-			     prot_ranges[k].prot);
-	for (i = 0; i < nr_regions; i++)
-		if (regions[i].flags & R_DONTFORK)
-			region_remove(i--);
+	restore_prots();
+	forget_dontfork();
 	if (fd >= 0) {
 		if (dup3(fd, old_fd, O_CLOEXEC) < 0) {
 			say("libvmsim-preload: fork: dup3 failed; exiting\n");
@@ -895,8 +960,8 @@ static void fork_parent(void)
 static void fork_child(void)
 {
 	/* Even with no region: the offsets must not be handed out twice. */
-	if (vm_fd >= 0)
-		child_own_heap();
+	if (vm_fd >= 0 && !child_clone_heap())
+		child_copy_heap();
 	if (fork_pipe[0] >= 0) {
 		close(fork_pipe[0]);
 		close(fork_pipe[1]);
