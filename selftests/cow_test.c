@@ -238,6 +238,41 @@ TEST_F(cow, range_and_dontneed)
 }
 
 /*
+ * A clone of a range clone: the first clone's pages outside its range
+ * (its own) stay its own, and reach the second clone too.
+ */
+TEST_F(cow, clone_of_a_range_clone)
+{
+	size_t n = 32;
+	char *p, *q, *r;
+	int c, d;
+
+	p = vmsim_map(self->fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	pages_fill(p, n, 600);
+	c = clone_fd(self->fd, 0, 10);
+	ASSERT_GE(c, 0);
+	q = vmsim_map(c, n * page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, q);
+	pages_fill(q + 15 * page_size, 1, 650);	/* outside the range */
+	d = clone_fd(c, 0, 0);
+	ASSERT_GE(d, 0);
+	r = vmsim_map(d, n * page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, r);
+	EXPECT_EQ(0, pages_bad(q, 10, 600));
+	EXPECT_EQ(0, pages_bad(q + 15 * page_size, 1, 650));
+	EXPECT_TRUE(page_is_zero(q + 20 * page_size));
+	EXPECT_EQ(0, pages_bad(r, 10, 600));
+	EXPECT_EQ(0, pages_bad(r + 15 * page_size, 1, 650));
+	EXPECT_TRUE(page_is_zero(r + 20 * page_size));
+	munmap(r, n * page_size);
+	munmap(q, n * page_size);
+	munmap(p, n * page_size);
+	close(d);
+	close(c);
+}
+
+/*
  * Closing either side first: the other keeps every page, and its writes
  * take the frames over instead of copying them.
  */

@@ -37,9 +37,7 @@ static int vmsim_dontneed_shared(struct vmsim_object *obj, pgoff_t index)
 	if (vmsim_entry_lock_killable(sptep))
 		return -EINTR;
 	if (!vmsim_pte_own(vmsim_pte_read(sptep)))
-		vmsim_cow_take(obj, index, sptep);
-	if (!vmsim_pte_own(vmsim_pte_read(sptep)))
-		vmsim_entry_set_own(sptep);
+		vmsim_cow_detach(obj, index, sptep);
 	vmsim_entry_unlock(sptep);
 	cond_resched();
 	return fatal_signal_pending(current) ? -EINTR : 0;

@@ -45,14 +45,12 @@
 #include "cow.h"
 #include "entry.h"
 #include "lru.h"
+#include "pool.h"
 #include "readahead.h"
 #include "reclaim.h"
 #include "stat.h"
 
 static DEFINE_MUTEX(vmsim_clone_mutex);
-
-/* Every index a table can hold. */
-#define VMSIM_ALL_INDEXES	BIT(VMSIM_INDEX_BITS)
 
 /* ------------------------------------------------------------------------
  * Making a clone
@@ -81,6 +79,38 @@ static void vmsim_clone_wait(u64 *sptep)
 	wait_var_event(sptep, !vmsim_pte_writeback(vmsim_pte_read(sptep)));
 }
 
+/*
+ * A page of the source pinned for DMA (GUP) stays the source's, and the
+ * backing gets a copy: the device's later writes to it must not show in
+ * the clone.  -EAGAIN if the page changed meanwhile (the caller retries).
+ */
+static int vmsim_clone_copy(struct vmsim_clone_move *m, pgoff_t index,
+			    u64 *sptep, u64 *tsptep)
+{
+	struct page *frame = vmsim_frame_alloc_reclaim(true), *page;
+	int err = -EAGAIN;
+	u64 e;
+
+	if (!frame)
+		return -EAGAIN;		/* pressure: try again */
+	vmsim_entry_lock(sptep);
+	vmsim_entry_lock_below(tsptep, false);
+	e = vmsim_pte_read(sptep);
+	if ((e & VMSIM_PTE_PRESENT) && !vmsim_pte_writeback(e) &&
+	    !vmsim_entry_forget(m->to, index, tsptep)) {
+		page = pfn_to_page(vmsim_pte_pfn(e));
+		copy_highpage(frame, page);
+		vmsim_entry_copied(m->to, index, tsptep, frame);
+		frame = NULL;
+		err = 0;
+	}
+	vmsim_entry_unlock(tsptep);
+	vmsim_entry_unlock(sptep);
+	if (frame)
+		vmsim_frame_free(frame);
+	return err;
+}
+
 /* Move the pages of one leaf table of the source into the backing. */
 static int vmsim_clone_leaf(struct vmsim_shadow *shadow, pgoff_t base,
 			    u64 *table, void *data)
@@ -106,6 +136,8 @@ static int vmsim_clone_leaf(struct vmsim_shadow *shadow, pgoff_t base,
 					       tsptep);
 			vmsim_entry_unlock(tsptep);
 			vmsim_entry_unlock(sptep);
+			if (err == -EBUSY)
+				err = vmsim_clone_copy(m, index, sptep, tsptep);
 			if (err) {
 				/* Not killable: the clone must be whole. */
 				vmsim_clone_wait(sptep);
@@ -138,25 +170,23 @@ static struct vmsim_object *vmsim_clone_link(struct vmsim_object *src,
 	} else {
 		/*
 		 * A new level: @hidden takes @src's place under @b, and reads
-		 * from @b what @src did.  @src's range stays as it is (it
-		 * reads @hidden where it read @b), or, for its first backing,
-		 * covers everything: before anything moves, @hidden reads as
-		 * no backing at all did.
+		 * from @b what @src did (in @src's range).  All of @src's own
+		 * pages move into @hidden, so @src reads @hidden everywhere.
+		 * Faults that find @src's pages gone read the two under
+		 * vmsim_clone_sem; a page not moved yet is @src's own.
 		 */
 		to = hidden;
 		vmsim_object_get(to);
 		to->backing = b;		/* @src's reference to @b */
 		to->backing_start = src->backing_start;
 		to->backing_end = src->backing_end;
-		if (b) {
+		if (b)
 			list_replace(&src->clone_node, &to->clone_node);
-		} else {
-			WRITE_ONCE(src->backing_start, 0);
-			WRITE_ONCE(src->backing_end, VMSIM_ALL_INDEXES);
-		}
 		list_add(&src->clone_node, &to->clones);
 		to->nr_clones = 1;
 		WRITE_ONCE(src->backing, to);
+		WRITE_ONCE(src->backing_start, 0);
+		WRITE_ONCE(src->backing_end, VMSIM_ALL_INDEXES);
 	}
 	vmsim_object_get(to);
 	dst->backing_start = start;
@@ -295,8 +325,8 @@ static void vmsim_cow_drop_below(struct vmsim_object *b, pgoff_t index)
 int vmsim_cow_fault(struct vmsim_object *obj, pgoff_t index, u64 *sptep,
 		    bool copy, struct page **shared, bool *major)
 {
+	struct page *page, *frame = NULL;
 	struct vmsim_object *b;
-	struct page *page, *frame;
 	bool alone;
 	u64 *bsptep;
 	int err;
@@ -304,6 +334,7 @@ int vmsim_cow_fault(struct vmsim_object *obj, pgoff_t index, u64 *sptep,
 
 	*shared = NULL;
 	down_read(&vmsim_clone_sem);
+again:
 	b = vmsim_cow_find(obj, index, &bsptep, &alone, &err);
 	if (!b) {
 		if (!err)
@@ -315,14 +346,25 @@ int vmsim_cow_fault(struct vmsim_object *obj, pgoff_t index, u64 *sptep,
 		vmsim_entry_set_own(sptep);
 		goto out_unlock;
 	}
-	if (!(e & VMSIM_PTE_PRESENT)) {
+	/*
+	 * A frame for the read or the copy is taken with the backing's
+	 * entry unlocked: reclaim may wait for that entry (a write to swap
+	 * completing), and the caller holds one entry lock already.
+	 */
+	if (!frame && (!(e & VMSIM_PTE_PRESENT) || (copy && !alone))) {
+		vmsim_entry_unlock(bsptep);
 		frame = vmsim_frame_alloc_reclaim(true);
 		if (!frame) {
 			err = -ENOMEM;
-			goto out_unlock;
+			goto out;
 		}
-		if (!vmsim_entry_swapin(b, index, bsptep, frame,
-					vmsim_reclaim_ra_budget(), &err)) {
+		goto again;
+	}
+	if (!(e & VMSIM_PTE_PRESENT)) {
+		page = vmsim_entry_swapin(b, index, bsptep, frame,
+					  vmsim_reclaim_ra_budget(), &err);
+		frame = NULL;		/* the read's, whatever came of it */
+		if (!page) {
 			if (err == -EINTR)
 				goto out;	/* the read has the entry now */
 			goto out_unlock;
@@ -360,50 +402,78 @@ int vmsim_cow_fault(struct vmsim_object *obj, pgoff_t index, u64 *sptep,
 		*shared = page;
 		goto out_unlock;
 	}
-	frame = vmsim_frame_alloc_reclaim(true);
 	if (!frame) {
-		err = -ENOMEM;
-		goto out_unlock;
+		vmsim_entry_unlock(bsptep);	/* read back: another frame */
+		frame = vmsim_frame_alloc_reclaim(true);
+		if (!frame) {
+			err = -ENOMEM;
+			goto out;
+		}
+		goto again;
 	}
+	/*
+	 * Under the page lock: a fault of another thread that is mapping
+	 * the shared frame here right now finishes first, and its PTE goes
+	 * with the unmap in vmsim_entry_copied().
+	 */
+	lock_page(page);
 	copy_highpage(frame, page);
 	vmsim_entry_copied(obj, index, sptep, frame);
+	unlock_page(page);
+	frame = NULL;
 	vmsim_count(VMSIM_COW_COPIED);
 out_unlock:
 	vmsim_entry_unlock(bsptep);
 out:
 	up_read(&vmsim_clone_sem);
+	if (frame)
+		vmsim_frame_free(frame);
 	return err;
 }
 
 /**
- * vmsim_cow_take() - take over a page a clone reads alone, to drop it
+ * vmsim_cow_detach() - a clone's page reads zero from now on (DONTNEED)
  * @obj: the clone
  * @index: the page
  * @sptep: its entry, locked by the caller, not the object's own
  *
- * For DONTNEED: a page nobody else reads would otherwise stay in the
- * backing object, unreachable, until the clone is gone.  Its frame or
- * slot becomes @obj's, for the caller to give up.  A page read by others
- * (or being written to swap) stays where it is.
+ * A page nobody else reads becomes @obj's first (its frame or slot, for
+ * the caller to give up): it would otherwise stay in the backing object,
+ * unreachable, until the clone is gone.  A page others read stays where
+ * it is, and its frame leaves @obj's page tables, under its page lock so
+ * that a fault mapping it right now cannot leave a mapping behind.
  *
  * Context: Process context; sleeps.
  */
-void vmsim_cow_take(struct vmsim_object *obj, pgoff_t index, u64 *sptep)
+void vmsim_cow_detach(struct vmsim_object *obj, pgoff_t index, u64 *sptep)
 {
+	struct page *page = NULL;
 	struct vmsim_object *b;
 	u64 *bsptep;
 	bool alone;
 	int err;
+	u64 e;
 
 	down_read(&vmsim_clone_sem);
 	b = vmsim_cow_find(obj, index, &bsptep, &alone, &err);
+	if (b && alone && !vmsim_entry_move(b, index, bsptep, obj, sptep)) {
+		vmsim_entry_unlock(bsptep);
+		vmsim_cow_drop_below(b, index);
+		up_read(&vmsim_clone_sem);
+		return;
+	}
 	if (b) {
-		if (alone && !vmsim_entry_move(b, index, bsptep, obj, sptep)) {
-			vmsim_entry_unlock(bsptep);
-			vmsim_cow_drop_below(b, index);
-		} else {
-			vmsim_entry_unlock(bsptep);
+		e = vmsim_pte_read(bsptep);
+		if (e & VMSIM_PTE_PRESENT) {
+			page = pfn_to_page(vmsim_pte_pfn(e));
+			lock_page(page);
 		}
 	}
+	vmsim_entry_set_own(sptep);
+	unmap_mapping_pages(vmsim_object_mapping(obj), index, 1, false);
+	if (page)
+		unlock_page(page);
+	if (b)
+		vmsim_entry_unlock(bsptep);
 	up_read(&vmsim_clone_sem);
 }

@@ -12,6 +12,6 @@ int vmsim_cow_clone(struct vmsim_object *src, struct vmsim_object *dst,
 int vmsim_cow_fault(struct vmsim_object *obj, pgoff_t index, u64 *sptep,
 		    bool copy, struct page **shared, bool *major);
 
-void vmsim_cow_take(struct vmsim_object *obj, pgoff_t index, u64 *sptep);
+void vmsim_cow_detach(struct vmsim_object *obj, pgoff_t index, u64 *sptep);
 
 #endif /* _VMSIM_COW_H */

@@ -136,6 +136,7 @@ static long vmsim_ioctl_clone(struct file *file, void __user *argp)
 	unsigned long max = vmsim_max_object_pages();
 	struct vmsim_clone c;
 	struct file *f;
+	bool count0;
 	int fd, err;
 
 	if (copy_from_user(&c, argp, sizeof(c)))
@@ -144,8 +145,7 @@ static long vmsim_ioctl_clone(struct file *file, void __user *argp)
 	    memchr_inv(c.reserved, 0, sizeof(c.reserved)) || c.start >= max ||
 	    c.count > max - c.start)
 		return -EINVAL;
-	if (!c.count)
-		c.count = max - c.start;
+	count0 = !c.count;
 
 	dst = vmsim_object_create(vmsim_object_teardown, false);
 	if (IS_ERR(dst))
@@ -159,7 +159,9 @@ static long vmsim_ioctl_clone(struct file *file, void __user *argp)
 	hidden->owner_pid = src->owner_pid;
 	hidden->owner_uid = src->owner_uid;
 	memcpy(hidden->owner_comm, src->owner_comm, sizeof(hidden->owner_comm));
-	err = vmsim_cow_clone(src, dst, hidden, c.start, c.start + c.count);
+	/* To the end: indexes past max_object_mb have no pages to read. */
+	err = vmsim_cow_clone(src, dst, hidden, c.start,
+			      count0 ? VMSIM_ALL_INDEXES : c.start + c.count);
 	/* The clone tree holds it if it became a level of it. */
 	vmsim_object_put(hidden);
 	if (err) {

@@ -771,14 +771,15 @@ int vmsim_entry_forget(struct vmsim_object *obj, pgoff_t index, u64 *sptep)
  * (zero) leaves @from as it is and makes the page read zero in @to too.
  *
  * Context: Process context; may sleep.
- * Return: 0, or -EAGAIN if either page is being written to swap or
- * @to's is still mapped (the caller unlocks both, waits with
- * vmsim_wait_writeback() and tries again).
+ * Return: 0; -EAGAIN if either page is being written to swap or @to's is
+ * still mapped (the caller unlocks both, waits with vmsim_wait_writeback()
+ * and tries again); -EBUSY if @from is not hidden and its frame is pinned
+ * (GUP for DMA): the caller copies it instead.
  */
 int vmsim_entry_move(struct vmsim_object *from, pgoff_t index, u64 *fsptep,
 		     struct vmsim_object *to, u64 *tsptep)
 {
-	u64 e = vmsim_pte_read(fsptep);
+	u64 e = vmsim_pte_read(fsptep), old;
 	struct page *page = NULL;
 
 	if (!vmsim_pte_own(e))
@@ -795,15 +796,20 @@ int vmsim_entry_move(struct vmsim_object *from, pgoff_t index, u64 *fsptep,
 	if (e & VMSIM_PTE_PRESENT) {
 		page = pfn_to_page(vmsim_pte_pfn(e));
 		lock_page(page);
+		/* Pinned for DMA: its later writes must not reach a clone. */
+		if (!from->hidden && folio_maybe_dma_pinned(page_folio(page))) {
+			unlock_page(page);
+			return -EBUSY;
+		}
 		if (!from->hidden) {
 			if (folio_mapped(page_folio(page)))
 				unmap_mapping_pages(vmsim_object_mapping(from),
 						    index, 1, false);
 			/* Writes only the page tables saw are in PG_dirty. */
 			vmsim_entry_fold_dirty(from, fsptep, false);
-			e = vmsim_pte_read(fsptep);
 		}
-		set_page_private(page, (unsigned long)tsptep);
+		/* The policy's bits may have changed while it slept. */
+		e = vmsim_pte_read(fsptep);
 		vmsim_resident_add(from, -1);
 		vmsim_resident_add(to, 1);
 		if (e & VMSIM_PTE_DIRTY) {
@@ -814,10 +820,25 @@ int vmsim_entry_move(struct vmsim_object *from, pgoff_t index, u64 *fsptep,
 		vmsim_swapped_add(from, -1);
 		vmsim_swapped_add(to, 1);
 	}
+	/*
+	 * The new entry first, then the frame's owner, then the old entry
+	 * emptied: the LRU and the policy, which flip their bits through
+	 * ->private without the entry lock, find a whole entry throughout;
+	 * what they flipped in the old one meanwhile is carried over.
+	 */
 	vmsim_pte_update(tsptep, ~VMSIM_PTE_LOCKED,
 			 (e & ~VMSIM_PTE_LOCKED) | VMSIM_PTE_OWN);
-	/* @from reads it from its backing from now on (or nobody reads it). */
-	vmsim_pte_update(fsptep, ~VMSIM_PTE_LOCKED, 0);
+	if (page) {
+		smp_wmb();	/* the entry before the frame points at it */
+		set_page_private(page, (unsigned long)tsptep);
+	}
+	old = xchg(fsptep, VMSIM_PTE_LOCKED);
+	if (page) {
+		u64 bits = VMSIM_PTE_ACCESSED | VMSIM_PTE_ACTIVE |
+			   VMSIM_PTE_LRU_MASK | VMSIM_PTE_POLICY_MASK;
+
+		vmsim_pte_update(tsptep, bits, old & bits);
+	}
 	if (page)
 		unlock_page(page);
 	return 0;

@@ -485,6 +485,15 @@ static vm_fault_t vmsim_page_mkwrite(struct vm_fault *vmf)
 	 * found; then the PTE is gone too, and the retry faults afresh.
 	 */
 	if (!vmsim_pte_maps(e, page_to_pfn(page))) {
+		/*
+		 * A clone's PTE may still map the backing object's frame it
+		 * read before it got a copy (another thread mapped it while
+		 * the copy was made): it goes, or the write would come back
+		 * here for ever.
+		 */
+		if (READ_ONCE(obj->backing))
+			unmap_mapping_pages(vmsim_object_mapping(obj), index, 1,
+					    false);
 		vmsim_entry_unlock(sptep);
 		return VM_FAULT_NOPAGE;
 	}

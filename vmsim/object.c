@@ -288,6 +288,13 @@ int vmsim_objects_show(struct seq_file *m, void *v)
  */
 DECLARE_RWSEM(vmsim_clone_sem);
 
+/* Is @l a backing object nobody reads, still counted by its own backing? */
+static bool vmsim_object_unread(struct vmsim_object *l)
+{
+	return l && l->hidden && !l->nr_clones && l->backing &&
+	       !list_empty(&l->clone_node);
+}
+
 /**
  * vmsim_object_unlink_clone() - take a dying object out of the clone tree
  * @obj: the object, being torn down (its entries already released)
@@ -298,15 +305,25 @@ DECLARE_RWSEM(vmsim_clone_sem);
  */
 struct vmsim_object *vmsim_object_unlink_clone(struct vmsim_object *obj)
 {
-	struct vmsim_object *b;
+	struct vmsim_object *b, *l;
 
 	down_write(&vmsim_clone_sem);
 	b = obj->backing;
-	if (b) {
+	if (b && !list_empty(&obj->clone_node)) {
 		list_del_init(&obj->clone_node);
 		b->nr_clones--;
-		WRITE_ONCE(obj->backing, NULL);
 	}
+	/*
+	 * A backing object nobody reads any more leaves the tree at once,
+	 * not when its teardown runs (on a workqueue): the levels below
+	 * then count one clone fewer, and a last reader's faults take
+	 * their pages over now.  Its teardown still drops its reference.
+	 */
+	for (l = b; vmsim_object_unread(l); l = l->backing) {
+		list_del_init(&l->clone_node);
+		l->backing->nr_clones--;
+	}
+	WRITE_ONCE(obj->backing, NULL);
 	up_write(&vmsim_clone_sem);
 	return b;
 }
@@ -378,10 +395,10 @@ static long vmsim_clones_rmap_walk(struct vmsim_object *obj, pgoff_t start,
 			y = vmsim_clones_rmap_walk(c, s, e, bits, base, flags,
 						   tlb);
 		else
-			y = vmsim_rmap_walk_borrowed(vmsim_object_mapping(c),
-						     &c->shadow, s, e - s,
-						     bits ? bits + (s - base) :
-						     NULL, flags, tlb);
+			y = vmsim_rmap_walk_shadow(vmsim_object_mapping(c),
+						   &c->shadow, false, s, e - s,
+						   bits ? bits + (s - base) :
+						   NULL, flags, tlb);
 		if (y > 0)
 			young += y;
 	}
@@ -399,7 +416,7 @@ static long vmsim_clones_rmap_walk(struct vmsim_object *obj, pgoff_t start,
  * @tlb: as for vmsim_rmap_walk()
  *
  * A backing object's pages are mapped by its clones, where they have no
- * page of their own: those PTEs are walked too.  If a clone is being made
+ * page of their own: those PTEs are walked too, and not as the clone's.  If a clone is being made
  * right then, they are not (the accessed bits wait for the next walk).
  *
  * Context: Process context; may sleep.
@@ -409,8 +426,11 @@ long vmsim_object_rmap_walk(struct vmsim_object *obj, pgoff_t start,
 			    pgoff_t nr, u8 *bits, unsigned int flags,
 			    struct vmsim_tlb_batch *tlb)
 {
-	long young = vmsim_rmap_walk(vmsim_object_mapping(obj), start, nr,
-				     bits, flags, tlb);
+	/* A clone's PTEs of its backing's frames are that object's to walk. */
+	long young = vmsim_rmap_walk_shadow(vmsim_object_mapping(obj),
+					    READ_ONCE(obj->backing) ?
+					    &obj->shadow : NULL, true, start,
+					    nr, bits, flags, tlb);
 
 	if (young < 0 || !READ_ONCE(obj->nr_clones) ||
 	    !down_read_trylock(&vmsim_clone_sem))

@@ -30,7 +30,8 @@
 
 struct vmsim_walk {
 	struct vm_area_struct *vma;
-	struct vmsim_shadow *borrower;	/* only its pages that it borrows */
+	struct vmsim_shadow *shadow;	/* if set, only the pages ... */
+	bool own;			/* ... its own (or not: borrowed) */
 	pgoff_t start;			/* first index of the window */
 	u8 *bits;			/* per index of the window, or NULL */
 	bool clear_young;
@@ -48,11 +49,11 @@ static int vmsim_walk_pte(pte_t *ptep, unsigned long addr, void *data)
 	if (!pte_present(pte))
 		return 0;
 	index = w->vma->vm_pgoff + ((addr - w->vma->vm_start) >> PAGE_SHIFT);
-	if (w->borrower) {
-		u64 *sptep = vmsim_shadow_lookup(w->borrower, index, false);
+	if (w->shadow) {
+		u64 *sptep = vmsim_shadow_lookup(w->shadow, index, false);
 
-		/* The clone's own page there, not the one looked for. */
-		if (sptep && vmsim_pte_own(vmsim_pte_read(sptep)))
+		/* Not the kind of page looked for: its own, or borrowed. */
+		if ((sptep && vmsim_pte_own(vmsim_pte_read(sptep))) != w->own)
 			return 0;
 	}
 
@@ -171,16 +172,17 @@ void vmsim_tlb_flush(struct vmsim_tlb_batch *tlb)
 long vmsim_rmap_walk(struct address_space *mapping, pgoff_t start, pgoff_t nr,
 		     u8 *bits, unsigned int flags, struct vmsim_tlb_batch *tlb)
 {
-	return vmsim_rmap_walk_borrowed(mapping, NULL, start, nr, bits, flags,
-					tlb);
+	return vmsim_rmap_walk_shadow(mapping, NULL, false, start, nr, bits,
+				      flags, tlb);
 }
 
 /**
- * vmsim_rmap_walk_borrowed() - vmsim_rmap_walk(), for the pages a clone
- *	borrows from its backing object
+ * vmsim_rmap_walk_shadow() - vmsim_rmap_walk(), for a clone's own pages or
+ *	for those it reads from its backing object
  * @mapping: the clone's address_space
- * @borrower: the clone's shadow table, or NULL: with it, a PTE is looked
- *	at only where the clone has no page of its own (vmsim_pte_own())
+ * @shadow: the clone's shadow table, or NULL (every PTE)
+ * @own: with @shadow, look only at PTEs where the clone has a page of its
+ *	own (vmsim_pte_own()), or only where it has not
  * @start: as for vmsim_rmap_walk()
  * @nr: as for vmsim_rmap_walk()
  * @bits: as for vmsim_rmap_walk()
@@ -190,14 +192,15 @@ long vmsim_rmap_walk(struct address_space *mapping, pgoff_t start, pgoff_t nr,
  * Context: as vmsim_rmap_walk().
  * Return: as vmsim_rmap_walk().
  */
-long vmsim_rmap_walk_borrowed(struct address_space *mapping,
-			      struct vmsim_shadow *borrower, pgoff_t start,
-			      pgoff_t nr, u8 *bits, unsigned int flags,
-			      struct vmsim_tlb_batch *tlb)
+long vmsim_rmap_walk_shadow(struct address_space *mapping,
+			    struct vmsim_shadow *shadow, bool own, pgoff_t start,
+			    pgoff_t nr, u8 *bits, unsigned int flags,
+			    struct vmsim_tlb_batch *tlb)
 {
-	struct vmsim_tlb_batch own = { 0 };
+	struct vmsim_tlb_batch own_tlb = { 0 };
 	struct vmsim_walk w = {
-		.borrower = borrower,
+		.shadow = shadow,
+		.own = own,
 		.start = start,
 		.bits = bits,
 		.clear_young = flags & VMSIM_WALK_CLEAR_YOUNG,
@@ -207,7 +210,7 @@ long vmsim_rmap_walk_borrowed(struct address_space *mapping,
 
 	might_sleep();
 	if (!tlb)
-		tlb = &own;
+		tlb = &own_tlb;
 	if (flags & VMSIM_WALK_TRYLOCK) {
 		if (!i_mmap_trylock_read(mapping))
 			return -EAGAIN;
@@ -237,8 +240,8 @@ long vmsim_rmap_walk_borrowed(struct address_space *mapping,
 	}
 	i_mmap_unlock_read(mapping);
 
-	if (tlb == &own)
-		vmsim_tlb_flush(&own);
+	if (tlb == &own_tlb)
+		vmsim_tlb_flush(&own_tlb);
 	return w.young;
 }
 

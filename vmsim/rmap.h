@@ -33,10 +33,10 @@ struct vmsim_tlb_batch {
 long vmsim_rmap_walk(struct address_space *mapping, pgoff_t start, pgoff_t nr,
 		     u8 *bits, unsigned int flags, struct vmsim_tlb_batch *tlb);
 struct vmsim_shadow;
-long vmsim_rmap_walk_borrowed(struct address_space *mapping,
-			      struct vmsim_shadow *borrower, pgoff_t start,
-			      pgoff_t nr, u8 *bits, unsigned int flags,
-			      struct vmsim_tlb_batch *tlb);
+long vmsim_rmap_walk_shadow(struct address_space *mapping,
+			    struct vmsim_shadow *shadow, bool own, pgoff_t start,
+			    pgoff_t nr, u8 *bits, unsigned int flags,
+			    struct vmsim_tlb_batch *tlb);
 void vmsim_tlb_flush(struct vmsim_tlb_batch *tlb);
 unsigned long vmsim_rmap_nr_vmas(struct address_space *mapping);
 void vmsim_mkold_range(struct vm_area_struct *vma, unsigned long start,

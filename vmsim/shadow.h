@@ -37,6 +37,8 @@
 #define VMSIM_TABLE_ENTRIES	BIT(VMSIM_TABLE_SHIFT)
 #define VMSIM_LEVELS		4
 #define VMSIM_INDEX_BITS	(VMSIM_LEVELS * VMSIM_TABLE_SHIFT)
+/* Every index a table can hold, and one past the last. */
+#define VMSIM_ALL_INDEXES	BIT(VMSIM_INDEX_BITS)
 
 /*
  * Internal entry bits, in the bits the uapi leaves to software.  Some

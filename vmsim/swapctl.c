@@ -105,7 +105,7 @@ int vmsim_swapoff(const char *path)
 {
 	struct vmsim_swapoff so = { 0 };
 	struct vmsim_swap_area *a;
-	int err;
+	int err, pass;
 
 	a = vmsim_swap_drain_begin(path, vmsim_swapoff_fits);
 	if (IS_ERR(a))
@@ -114,8 +114,20 @@ int vmsim_swapoff(const char *path)
 	/* Wait for the writes already under way, then bring everything back. */
 	err = vmsim_swap_drain_wait_io(a);
 	so.type = a->type;
-	if (!err)
+	/*
+	 * A clone's fault may hand a page with a slot here from an object
+	 * not walked yet to one walked already (cow.c): walk again while
+	 * pages are left and the walks get some back.
+	 */
+	for (pass = 0; !err && pass < 4; pass++) {
+		unsigned long left = READ_ONCE(a->nr_used);
+
+		so.bad = 0;
 		err = vmsim_walk_objects(vmsim_swapoff_object, &so);
+		if (READ_ONCE(a->nr_used) <= so.bad ||
+		    READ_ONCE(a->nr_used) >= left)
+			break;
+	}
 	if (!err && so.bad) {
 		pr_warn("swapoff %s: %lu pages could not be read back correctly\n",
 			path, so.bad);
