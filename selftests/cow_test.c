@@ -273,6 +273,39 @@ TEST_F(cow, clone_of_a_range_clone)
 }
 
 /*
+ * Clones of an object while its earlier clones stay open: each adds a
+ * level, each sees the page as it was when it was made; the 33rd level
+ * is refused (EMLINK), and nothing changes for the others.
+ */
+TEST_F(cow, depth_limit)
+{
+	int c[33], i, k;
+	char *p;
+
+	p = vmsim_map(self->fd, page_size, 0, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < 32; i++) {
+		page_fill(p, 100 + i);
+		c[i] = clone_fd(self->fd, 0, 0);
+		ASSERT_GE(c[i], 0);
+	}
+	page_fill(p, 200);
+	EXPECT_EQ(-EMLINK, clone_fd(self->fd, 0, 0));
+	for (k = 0; k < 32; k += 31) {
+		char *q = vmsim_map(c[k], page_size, 0, PROT_READ);
+
+		ASSERT_NE(MAP_FAILED, q);
+		EXPECT_TRUE(page_check(q, 100 + k));
+		EXPECT_EQ(1, VMSIM_PTE_SHARERS(vmsim_pte(c[k], 0)));
+		munmap(q, page_size);
+	}
+	EXPECT_TRUE(page_check(p, 200));
+	for (i = 0; i < 32; i++)
+		close(c[i]);
+	munmap(p, page_size);
+}
+
+/*
  * Closing either side first: the other keeps every page, and its writes
  * take the frames over instead of copying them.
  */

@@ -52,6 +52,16 @@
 
 static DEFINE_MUTEX(vmsim_clone_mutex);
 
+/*
+ * The most levels of backing objects under a clone.  The walks down the
+ * tree (unmap, accessed bits, sharers) recurse once per level, and a
+ * fault looks through every level: a clone that would need another level
+ * is refused (EMLINK), and vmsimctl run's preload copies instead.  A
+ * process that forks while all its children still live adds a level per
+ * child alive; one that forks and waits keeps one.
+ */
+#define VMSIM_MAX_CLONE_DEPTH	32
+
 /* ------------------------------------------------------------------------
  * Making a clone
  */
@@ -160,14 +170,19 @@ static struct vmsim_object *vmsim_clone_link(struct vmsim_object *src,
 					     pgoff_t start, pgoff_t end)
 {
 	struct vmsim_object *b, *to;
+	bool reuse;
 
 	down_write(&vmsim_clone_sem);
 	b = src->backing;
-	if (b && b->nr_clones == 1 && !src->backing_start &&
-	    src->backing_end == VMSIM_ALL_INDEXES) {
-		/* @src alone reads @b: its pages go back into @b. */
-		to = b;
-	} else {
+	/* @src alone reads @b: its pages go back into @b. */
+	reuse = b && b->nr_clones == 1 && !src->backing_start &&
+		src->backing_end == VMSIM_ALL_INDEXES;
+	if (!reuse && b && b->depth >= VMSIM_MAX_CLONE_DEPTH) {
+		up_write(&vmsim_clone_sem);
+		return ERR_PTR(-EMLINK);
+	}
+	to = b;
+	if (!reuse) {
 		/*
 		 * A new level: @hidden takes @src's place under @b, and reads
 		 * from @b what @src did (in @src's range).  All of @src's own
@@ -184,6 +199,7 @@ static struct vmsim_object *vmsim_clone_link(struct vmsim_object *src,
 			list_replace(&src->clone_node, &to->clone_node);
 		list_add(&src->clone_node, &to->clones);
 		to->nr_clones = 1;
+		to->depth = b ? b->depth + 1 : 1;
 		WRITE_ONCE(src->backing, to);
 		WRITE_ONCE(src->backing_start, 0);
 		WRITE_ONCE(src->backing_end, VMSIM_ALL_INDEXES);
@@ -212,7 +228,7 @@ static struct vmsim_object *vmsim_clone_link(struct vmsim_object *src,
  * may reach @dst or not.
  *
  * Context: Process context; sleeps.  Holds no entry lock.
- * Return: 0, or -ENOMEM; whether @hidden was used is in its nr_clones.
+ * Return: 0, -ENOMEM, or -EMLINK (VMSIM_MAX_CLONE_DEPTH levels already).
  */
 int vmsim_cow_clone(struct vmsim_object *src, struct vmsim_object *dst,
 		    struct vmsim_object *hidden, pgoff_t start, pgoff_t end)
@@ -223,6 +239,13 @@ int vmsim_cow_clone(struct vmsim_object *src, struct vmsim_object *dst,
 
 	mutex_lock(&vmsim_clone_mutex);
 	m.to = vmsim_clone_link(src, dst, hidden, start, end);
+	if (IS_ERR(m.to)) {
+		mutex_unlock(&vmsim_clone_mutex);
+		pr_notice_ratelimited("%s[%d]: clone of object %llu: %d levels of clones already (EMLINK)\n",
+				      current->comm, task_pid_nr(current),
+				      src->id, VMSIM_MAX_CLONE_DEPTH);
+		return PTR_ERR(m.to);
+	}
 	err = vmsim_shadow_walk_leaves(&src->shadow, vmsim_clone_tables, &m);
 	if (err) {
 		b = vmsim_object_unlink_clone(dst);

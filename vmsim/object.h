@@ -76,6 +76,7 @@ struct vmsim_object_stats {
  * @backing_start, @backing_end: the indexes that do; the others read zero
  * @clones:	the objects this one backs (their @clone_node)
  * @nr_clones:	how many
+ * @depth:	levels of backing objects from here down (0 for none)
  *
  * @backing, its range, @clones and @nr_clones change only under
  * vmsim_clone_sem held for write (object.c).
@@ -99,6 +100,7 @@ struct vmsim_object {
 	struct list_head clones;
 	struct list_head clone_node;
 	unsigned int nr_clones;
+	unsigned int depth;
 };
 
 static inline struct address_space *vmsim_object_mapping(struct vmsim_object *obj)

@@ -315,7 +315,9 @@ struct vmsim_swapon {
  * VMSIM_PTE_COW; /proc/vmsim_meminfo counts the frames once (in AnonPages),
  * and /proc/vmsim_vmstat's vmsim_nr_cow_shared says how many are shared.
  * The copy is taken page by page: a page written by another thread during
- * the call may reach it or not.
+ * the call may reach it or not.  EMLINK: the object has 32 levels of
+ * clones under it already (each clone made while an earlier one is still
+ * open adds one).
  */
 struct vmsim_clone {
 	__u64 start;
