@@ -47,25 +47,12 @@ static long shared_pages(void)
 	return vmstat_value(VMSIM_VMSTAT, "vmsim_nr_cow_shared");
 }
 
-/* How many of pages [0, @n) of @fd show COW with @sharers sharers. */
-static size_t cow_pages(int fd, size_t n, unsigned int sharers)
-{
-	uint64_t *e = calloc(n, sizeof(*e));
-	size_t i, k = 0;
-
-	if (!e || vmsim_query(fd, 0, n, e)) {
-		free(e);
-		return (size_t)-1;
-	}
-	for (i = 0; i < n; i++)
-		if ((e[i] & VMSIM_PTE_COW) && VMSIM_PTE_SHARERS(e[i]) == sharers)
-			k++;
-	free(e);
-	return k;
-}
-
-/* How many of pages [0, @n) of @fd are shared and out in swap. */
-static long cow_out(int fd, size_t n)
+/*
+ * How many of pages [0, @n) of @fd have the bits @mask equal to @want and,
+ * with @sharers non-zero, that many sharers; -1 if the query fails.
+ */
+static long count_ptes(int fd, size_t n, uint64_t mask, uint64_t want,
+		       unsigned int sharers)
 {
 	uint64_t *e = calloc(n, sizeof(*e));
 	size_t i;
@@ -76,12 +63,25 @@ static long cow_out(int fd, size_t n)
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		if ((e[i] & (VMSIM_PTE_COW | VMSIM_PTE_SWAPPED |
-			     VMSIM_PTE_PRESENT)) ==
-		    (VMSIM_PTE_COW | VMSIM_PTE_SWAPPED))
+		if ((e[i] & mask) == want &&
+		    (!sharers || VMSIM_PTE_SHARERS(e[i]) == sharers))
 			k++;
 	free(e);
 	return k;
+}
+
+/* How many of pages [0, @n) of @fd show COW with @sharers sharers. */
+static size_t cow_pages(int fd, size_t n, unsigned int sharers)
+{
+	return count_ptes(fd, n, VMSIM_PTE_COW, VMSIM_PTE_COW, sharers);
+}
+
+/* How many of pages [0, @n) of @fd are shared and out in swap. */
+static long cow_out(int fd, size_t n)
+{
+	return count_ptes(fd, n,
+			  VMSIM_PTE_COW | VMSIM_PTE_SWAPPED | VMSIM_PTE_PRESENT,
+			  VMSIM_PTE_COW | VMSIM_PTE_SWAPPED, 0);
 }
 
 FIXTURE(cow) {

@@ -328,6 +328,18 @@ struct vmsim_object *vmsim_object_unlink_clone(struct vmsim_object *obj)
 	return b;
 }
 
+/*
+ * Which part [*@s, *@e) of [@start, @end) clone @c reads from its backing
+ * object; false if none.
+ */
+static bool vmsim_clone_reads(struct vmsim_object *c, pgoff_t start,
+			      pgoff_t end, pgoff_t *s, pgoff_t *e)
+{
+	*s = max(start, c->backing_start);
+	*e = min(end, c->backing_end);
+	return *s < *e;
+}
+
 /* Unmap [@start, @end) from every clone of @obj that reads it from @obj. */
 static void vmsim_clones_unmap(struct vmsim_object *obj, pgoff_t start,
 			       pgoff_t end)
@@ -335,10 +347,9 @@ static void vmsim_clones_unmap(struct vmsim_object *obj, pgoff_t start,
 	struct vmsim_object *c;
 
 	list_for_each_entry(c, &obj->clones, clone_node) {
-		pgoff_t s = max(start, c->backing_start);
-		pgoff_t e = min(end, c->backing_end);
+		pgoff_t s, e;
 
-		if (s >= e)
+		if (!vmsim_clone_reads(c, start, end, &s, &e))
 			continue;
 		if (c->hidden)
 			vmsim_clones_unmap(c, s, e);
@@ -386,10 +397,9 @@ static long vmsim_clones_rmap_walk(struct vmsim_object *obj, pgoff_t start,
 	long young = 0, y;
 
 	list_for_each_entry(c, &obj->clones, clone_node) {
-		pgoff_t s = max(start, c->backing_start);
-		pgoff_t e = min(end, c->backing_end);
+		pgoff_t s, e;
 
-		if (s >= e)
+		if (!vmsim_clone_reads(c, start, end, &s, &e))
 			continue;
 		if (c->hidden)
 			y = vmsim_clones_rmap_walk(c, s, e, bits, base, flags,
