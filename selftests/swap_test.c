@@ -565,6 +565,55 @@ TEST_F_TIMEOUT(swap, async_readahead_keeps_ahead, 180)
 	EXPECT_LT(major[1] * 4, major[0]);
 }
 
+/*
+ * After a readahead hit, fault-around maps the window's pages already read
+ * in one go, each counted a hit: a sequential reader takes a fault per
+ * fault_around_pages, not one a page.  With fault_around_pages=0, each
+ * page read ahead is a fault of its own.
+ */
+TEST_F_TIMEOUT(swap, readahead_mapped_in_one_go, 180)
+{
+	size_t n = self->pool / 2, i;
+	unsigned long faults[2];
+	long long hits[2];
+	struct vmsim_stats s0, s1;
+	char saved[16];
+	int pass;
+
+	ASSERT_EQ(0, vmsim_param_get("fault_around_pages", saved,
+				     sizeof(saved)));
+	for (pass = 0; pass < 2; pass++) {
+		int fd = vmsim_open();
+		char *p = vmsim_map(fd, n * page_size, 0,
+				    PROT_READ | PROT_WRITE);
+
+		ASSERT_NE(MAP_FAILED, p);
+		ASSERT_EQ(0, vmsim_param_set("fault_around_pages",
+					     pass ? "16" : "0"));
+		pages_fill(p, n, 4200);
+		EXPECT_LE(0, vmsim_pageout_wait(fd, n));
+		EXPECT_LE(vmsim_resident(fd, 0, n), n / 200);
+		hits[pass] = stat_of("swap_ra_hit");
+		ASSERT_EQ(0, vmsim_stats(fd, &s0));
+		for (i = 0; i < n; i++)
+			peek(p + i * page_size);
+		ASSERT_EQ(0, vmsim_stats(fd, &s1));
+		faults[pass] = s1.faults - s0.faults;
+		hits[pass] = stat_of("swap_ra_hit") - hits[pass];
+		EXPECT_EQ(0, pages_bad(p, n, 4200));
+		munmap(p, n * page_size);
+		close(fd);
+	}
+	vmsim_param_set("fault_around_pages", saved);
+	TH_LOG("faults: %lu a page at a time, %lu in one go; readahead hits %lld and %lld",
+	       faults[0], faults[1], hits[0], hits[1]);
+	EXPECT_GE(faults[0], n * 3 / 4);
+	EXPECT_LT(faults[1] * 4, faults[0]);
+	/* Hits are still counted: most pages come from readahead either way. */
+	EXPECT_GT(hits[0], (long long)n / 2);
+	EXPECT_GT(hits[1], (long long)n / 2);
+}
+
 /* vmsim_pageout_wait(), and every one of the @n pages was taken. */
 static void pageout_all(struct __test_metadata *_metadata, int fd, size_t n)
 {

@@ -112,6 +112,22 @@ bool vmsim_entry_touch(u64 *sptep)
 				VMSIM_PTE_ACCESSED) & VMSIM_PTE_READAHEAD;
 }
 
+/**
+ * vmsim_entry_ra_mapped() - fault-around mapped a page next to a readahead hit
+ * @sptep: the page's entry, locked by the caller, PRESENT
+ *
+ * The page stops being READAHEAD, but is not marked accessed: it was mapped
+ * old, and whether it is used is for its PTE's accessed bit to tell.
+ *
+ * Context: Any context.
+ * Return: true if the page had been read ahead and not mapped before.
+ */
+bool vmsim_entry_ra_mapped(u64 *sptep)
+{
+	return vmsim_pte_update(sptep, VMSIM_PTE_READAHEAD, 0) &
+	       VMSIM_PTE_READAHEAD;
+}
+
 /*
  * Mark a resident page dirty (and @extra): its copy in swap, if any, is
  * stale from now on, so the slot is let go (unless a write to it is in

@@ -126,6 +126,7 @@ void vmsim_entry_populate(struct vmsim_object *obj, pgoff_t index,
 			  u64 *sptep, struct page *page);
 void vmsim_entry_zero_mapped(struct vmsim_object *obj, u64 *sptep);
 bool vmsim_entry_touch(u64 *sptep);
+bool vmsim_entry_ra_mapped(u64 *sptep);
 void vmsim_entry_set_dirty(struct vmsim_object *obj, u64 *sptep);
 bool vmsim_entry_fold_dirty(struct vmsim_object *obj, u64 *sptep,
 			    bool pte_dirty);

@@ -109,12 +109,13 @@ static void vmsim_swap_sigbus(struct vmsim_object *obj, pgoff_t index, u64 e,
 
 /*
  * May fault-around map the page of entry @e?  The zero frame only where
- * PTEs are mapped read-only (@zero_ok: the VMA has write-notify).
+ * PTEs are mapped read-only (@zero_ok: the VMA has write-notify); a page
+ * read ahead from swap only next to a readahead hit (@ra_ok).
  */
-static bool vmsim_fault_around_ok(u64 e, bool zero_ok)
+static bool vmsim_fault_around_ok(u64 e, bool zero_ok, bool ra_ok)
 {
 	if (e & VMSIM_PTE_PRESENT)
-		return !(e & VMSIM_PTE_READAHEAD);
+		return ra_ok || !(e & VMSIM_PTE_READAHEAD);
 	return zero_ok && (e & VMSIM_PTE_ZERO);
 }
 
@@ -124,16 +125,22 @@ static bool vmsim_fault_around_ok(u64 e, bool zero_ok)
  * frame) but no PTE in this VMA.  Entries busy elsewhere are skipped.
  * vm_insert_page() maps them with the VMA's protection: read-only with
  * write-notify, writable (and clean) without.
+ *
+ * Pages read ahead from swap are left to their own first fault, which is
+ * how readahead learns it was used (a hit), as in Linux, where anonymous
+ * memory has no fault-around at all; except after a hit (@ra_hit): the
+ * reader is then going through what was read ahead, and the window's pages
+ * already read are mapped in one go, each counted a hit.
  */
-
-static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
+static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj,
+			       bool ra_hit)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	unsigned int nr = READ_ONCE(vmsim_fault_around_pages);
 	unsigned long addr = vmf->address;
 	unsigned long start, end, a;
 	bool zero_ok = !vmsim_vma_pte_dirty(vma);
-	unsigned int mapped = 0;
+	unsigned int mapped = 0, ra_mapped = 0;
 	u64 mask = 0;
 
 	if (nr <= 1)
@@ -158,17 +165,12 @@ static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
 		sptep = vmsim_shadow_lookup(&obj->shadow, index, false);
 		if (!sptep)
 			continue;
-		/*
-		 * Not pages read ahead from swap: their first fault is how
-		 * readahead learns it was used (a hit), as in Linux, where
-		 * anonymous memory has no fault-around at all.
-		 */
 		e = vmsim_pte_read(sptep);
-		if (!vmsim_fault_around_ok(e, zero_ok) ||
+		if (!vmsim_fault_around_ok(e, zero_ok, ra_hit) ||
 		    !vmsim_entry_trylock(sptep))
 			continue;
 		e = vmsim_pte_read(sptep);
-		if (!vmsim_fault_around_ok(e, zero_ok))
+		if (!vmsim_fault_around_ok(e, zero_ok, ra_hit))
 			page = NULL;
 		else if (e & VMSIM_PTE_PRESENT)
 			page = pfn_to_page(vmsim_pte_pfn(e));
@@ -177,10 +179,15 @@ static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj)
 		if (page && !vm_insert_page(vma, a, page)) {
 			mask |= BIT_ULL((a - start) >> PAGE_SHIFT);
 			mapped++;
+			if ((e & VMSIM_PTE_READAHEAD) &&
+			    vmsim_entry_ra_mapped(sptep))
+				ra_mapped++;
 		}
 		vmsim_entry_unlock(sptep);
 	}
 
+	if (ra_mapped)
+		vmsim_ra_hit(ra_mapped);
 	if (mapped) {
 		vmsim_mkold_range(vma, start, (end - start) >> PAGE_SHIFT, mask);
 		vmsim_object_count(obj, VMSIM_OBJ_FAULT_AROUND, mapped);
@@ -236,7 +243,7 @@ static vm_fault_t vmsim_fault_zero(struct vm_fault *vmf,
 		trace_vmsim_fault(obj->id, index, false, VMSIM_FAULT_SIGBUS);
 		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 	}
-	vmsim_fault_around(vmf, obj);
+	vmsim_fault_around(vmf, obj, false);
 	return VM_FAULT_NOPAGE;
 }
 
@@ -334,7 +341,7 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 		page = pfn_to_page(vmsim_pte_pfn(e));
 		ra_hit = vmsim_entry_touch(sptep);
 		if (ra_hit)
-			vmsim_ra_hit();
+			vmsim_ra_hit(1);
 	} else if (e & VMSIM_PTE_SWAPPED) {
 		page = vmsim_frame_alloc_reclaim(true);
 		if (!page) {
@@ -389,7 +396,7 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	}
 	trace_vmsim_fault(obj->id, index, write, how);
 	if (!write || pte_dirty)
-		vmsim_fault_around(vmf, obj);
+		vmsim_fault_around(vmf, obj, ra_hit);
 	vmf->page = page;
 	return VM_FAULT_LOCKED | major;
 }

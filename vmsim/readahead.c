@@ -39,14 +39,15 @@ static unsigned long vmsim_ra_prev_index;
 static unsigned int vmsim_ra_prev_win;
 
 /**
- * vmsim_ra_hit() - a page that was read ahead has been used
+ * vmsim_ra_hit() - pages that were read ahead have been used
+ * @nr: how many
  *
  * Context: Any context.
  */
-void vmsim_ra_hit(void)
+void vmsim_ra_hit(unsigned int nr)
 {
-	atomic_inc(&vmsim_ra_hits);
-	vmsim_count(VMSIM_SWAP_RA_HIT);
+	atomic_add(nr, &vmsim_ra_hits);
+	vmsim_count_add(VMSIM_SWAP_RA_HIT, nr);
 }
 
 /**

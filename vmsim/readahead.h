@@ -15,6 +15,6 @@
 
 unsigned int vmsim_ra_window(pgoff_t index);
 unsigned int vmsim_ra_async_window(void);
-void vmsim_ra_hit(void);
+void vmsim_ra_hit(unsigned int nr);
 
 #endif /* _VMSIM_READAHEAD_H */
