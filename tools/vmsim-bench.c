@@ -18,7 +18,10 @@
  *   swap          write, then read back and check, a working set larger
  *                 than the pool, in order (--pattern seq) or at random
  *                 (--pattern rand): swap throughput in MiB/s, the median
- *                 of --reps runs
+ *                 of --reps runs.  --pattern mix writes in order, then
+ *                 reads twice as many pages: every other access the next
+ *                 page of a sequential scan, every other a Zipf 0.99 draw
+ *                 over the working set, rewritten (dirty) after its check
  *   meminfo       print the kernel's own memory figures (free pages with
  *                 the per-CPU lists, slab, vmalloc, percpu, page tables),
  *                 after dropping caches and folding the per-CPU counters
@@ -1347,6 +1350,7 @@ static int swap_check(const uint64_t *w, size_t page)
 
 struct swap_pass {
 	double secs;
+	size_t pages;			/* accesses in the pass */
 	struct counters c;
 };
 
@@ -1361,8 +1365,8 @@ static void swap_report(const struct opts *o, enum backend b,
 	if (o->label)
 		printf("\"label\":\"%s\",", o->label);
 	printf("\"capacity\":%zu,", o->pool_pages);
-	print_figures(s->secs, (double)ws * page_size / (1 << 20), "MiB/s",
-		      &s->c, SHOW_REFAULTS | SHOW_SWAP);
+	print_figures(s->secs, (double)s->pages * page_size / (1 << 20),
+		      "MiB/s", &s->c, SHOW_REFAULTS | SHOW_SWAP);
 	printf(",\"bad_pages\":%zu", bad);
 	print_end();
 }
@@ -1395,12 +1399,42 @@ static int cmp_pass(const void *a, const void *b)
 }
 
 /*
- * One pass over @r in @order: write every page (@dir 0) or read it back
- * and check it (@dir 1).  Returns the pages read back wrong.
+ * The read pass of --pattern mix, 2 x @ws accesses: the even ones scan the
+ * working set in order, the odd ones are Zipf 0.99 draws over it (the
+ * traces' Zipf, from @seed).
+ */
+static unsigned int *swap_mix_order(const struct opts *o, size_t ws,
+				    unsigned long long seed)
+{
+	struct opts z = *o;
+	unsigned int *order = malloc(2 * ws * sizeof(*order)), *zipf;
+	size_t i;
+
+	z.pattern = "zipf";
+	z.accesses = ws;
+	z.seed = seed;
+	zipf = make_trace(&z, ws);
+	if (!order || !zipf)
+		return NULL;
+	for (i = 0; i < ws; i++) {
+		order[2 * i] = i;
+		order[2 * i + 1] = zipf[i];
+	}
+	free(zipf);
+	free(trace_rank);
+	trace_rank = NULL;
+	return order;
+}
+
+/*
+ * One pass over @r in @order (@n accesses): write every page (@dir 0) or
+ * read it back and check it (@dir 1); with @rewrite, every odd access
+ * writes the page again after its check.  Returns the pages read back
+ * wrong.
  */
 static size_t swap_pass(struct region *r, const unsigned int *order,
-			size_t ws, int dir, const struct stat_files *sf,
-			struct swap_pass *s)
+			size_t n, int dir, bool rewrite,
+			const struct stat_files *sf, struct swap_pass *s)
 {
 	struct counters c0;
 	size_t i, bad = 0;
@@ -1408,15 +1442,19 @@ static size_t swap_pass(struct region *r, const unsigned int *order,
 
 	counters_read(&c0, RUSAGE_SELF, sf);
 	t0 = now();
-	for (i = 0; i < ws; i++) {
+	for (i = 0; i < n; i++) {
 		uint64_t *w = (uint64_t *)(r->p + (size_t)order[i] * page_size);
 
-		if (dir == 0)
+		if (dir == 0) {
 			swap_fill(w, order[i]);
-		else
-			bad += swap_check(w, order[i]);
+			continue;
+		}
+		bad += swap_check(w, order[i]);
+		if (rewrite && (i & 1))
+			swap_fill(w, order[i]);
 	}
 	s->secs = now() - t0;
+	s->pages = n;
 	counters_read(&s->c, RUSAGE_SELF, sf);
 	counters_since(&s->c, &c0);
 	return bad;
@@ -1435,9 +1473,10 @@ static size_t swap_pass(struct region *r, const unsigned int *order,
 static int run_swap(const struct opts *o, enum backend b)
 {
 	size_t ws = o->pool_pages * o->ws_mult, bad = 0;
+	bool mix = !strcmp(o->pattern, "mix");
 	struct swap_pass pass[2][64];
 	struct stat_files sf;
-	unsigned int *order;
+	unsigned int *order, *mixed = NULL;
 	int dir, rep;
 
 	order = malloc(ws * sizeof(*order));
@@ -1451,9 +1490,22 @@ static int run_swap(const struct opts *o, enum backend b)
 			return -1;
 		madvise(r.p, r.len, MADV_NOHUGEPAGE);
 		for (dir = 0; dir < 2; dir++) {
+			unsigned long long seed = o->seed + rep * 2 + dir;
+
+			if (mix && dir == 1) {
+				/* Made before the clock starts, as order is. */
+				mixed = swap_mix_order(o, ws, seed);
+				if (!mixed)
+					return -1;
+				bad += swap_pass(&r, mixed, 2 * ws, dir, true,
+						 &sf, &pass[dir][rep]);
+				free(mixed);
+				continue;
+			}
 			swap_order(order, ws, !strcmp(o->pattern, "rand"),
-				   o->seed + rep * 2 + dir);
-			bad += swap_pass(&r, order, ws, dir, &sf, &pass[dir][rep]);
+				   seed);
+			bad += swap_pass(&r, order, ws, dir, false, &sf,
+					 &pass[dir][rep]);
 		}
 		region_unmap(&r);
 	}
@@ -1572,7 +1624,7 @@ static void usage(void)
 		"                   --backend vmsim|shared|private|belady [--ws-mult N]\n"
 		"                   [--accesses N] [--seed N] [--cgroup DIR]\n"
 		"                   [--fill zero|data] [--sample MS]\n"
-		"       vmsim-bench swap --pattern seq|rand --pool-pages N\n"
+		"       vmsim-bench swap --pattern seq|rand|mix --pool-pages N\n"
 		"                   --backend vmsim|shared|private [--ws-mult N] [--seed N]\n"
 		"                   [--reps N] [--cgroup DIR] [--label L]\n"
 		"       vmsim-bench meminfo --label L [--mb POOL_MB]\n"
@@ -1648,7 +1700,8 @@ static int main_swap(struct opts *o)
 {
 	if (!o->pool_pages || !o->ws_mult || o->backend < 0 ||
 	    o->backend >= B_BELADY ||
-	    (strcmp(o->pattern, "seq") && strcmp(o->pattern, "rand")))
+	    (strcmp(o->pattern, "seq") && strcmp(o->pattern, "rand") &&
+	     strcmp(o->pattern, "mix")))
 		usage();
 	return run_swap(o, o->backend) ? 1 : 0;
 }

@@ -72,7 +72,9 @@ TRACES="zipf phase loop hotscan"
 OTHER_POLICIES="lru2 clock fifo random"
 TRACE_BACKENDS="belady vmsim $(for q in $OTHER_POLICIES; do printf 'vmsim-%s ' $q; done)$KERNEL_SIDES"
 in_groups traces-vmsim && TRACE_BACKENDS="vmsim $(for q in $OTHER_POLICIES; do printf 'vmsim-%s ' $q; done)"
-SWAPS="seq rand"
+# mix: a sequential scan interleaved with Zipf draws that rewrite their page
+SWAPS="seq rand mix"
+FAR_SWAPS="seq rand"
 nb=$(words $TOUCH_BACKENDS)
 total=0
 in_groups meta && total=$((total + 4))
@@ -86,7 +88,7 @@ in_groups swap && total=$((total + 2 + $(words $SWAPS) * nb))
 # Far memory: round-trip latencies added on the loopback interface.
 FAR_LATENCIES="0 50us 200us 1ms"
 FAR_BACKENDS="vmsim private"
-in_groups far && total=$((total + 1 + $(words $FAR_LATENCIES) * (1 + $(words $SWAPS) * $(words $FAR_BACKENDS))))
+in_groups far && total=$((total + 1 + $(words $FAR_LATENCIES) * (1 + $(words $FAR_SWAPS) * $(words $FAR_BACKENDS))))
 step=0
 progress() {	# progress WHAT...: a step begins
 	step=$((step + 1))
@@ -320,7 +322,7 @@ case ",$GROUPS," in *,far,*)
 		raw raw-seq-read-4k 16 if=/dev/nbd1 of=/dev/null bs=4k count=4096 iflag=direct
 		unset RAW_LABEL
 		mkswap /dev/nbd1 >/dev/null && swapon /dev/nbd1 || fail=1
-		for p in $SWAPS; do
+		for p in $FAR_SWAPS; do
 			for b in $FAR_BACKENDS; do
 				progress "far: swap $p $b, latency $lat"
 				bench swap --pattern $p --pool-pages $((FPOOL_MB * 256)) \
