@@ -614,6 +614,43 @@ TEST_F_TIMEOUT(swap, readahead_mapped_in_one_go, 180)
 	EXPECT_GT(hits[1], (long long)n / 2);
 }
 
+/*
+ * Readahead hits count only near where they were: a reader that scans one
+ * region while it faults at random in another reads one page for each
+ * random fault, not a window grown by the scan's hits.
+ */
+TEST_F_TIMEOUT(swap, readahead_not_for_faults_away_from_hits, 180)
+{
+	size_t n = 2 * self->pool, seq = self->pool / 2, far0 = seq + 256, k;
+	long long in0, in;
+	size_t far = 0;
+	int fd = vmsim_open();
+	char *p = vmsim_map(fd, n * page_size, 0, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(MAP_FAILED, p);
+	pages_fill(p, n, 4300);
+	EXPECT_LE(0, vmsim_pageout_wait(fd, n));
+	EXPECT_LE(vmsim_resident(fd, 0, n), n / 200);
+	srandom(1);
+	in0 = stat_of("pswpin");
+	for (k = 0; k < seq; k++) {
+		peek(p + k * page_size);
+		if (k % 4 == 3) {
+			peek(p + (far0 + random() % (n - far0)) * page_size);
+			far++;
+		}
+	}
+	in = stat_of("pswpin") - in0;
+	TH_LOG("%zu pages scanned, %zu random faults elsewhere: %lld pages read",
+	       seq, far, in);
+	EXPECT_GE(in, (long long)seq);
+	/* The scan's pages, one or two for each random fault, some slack. */
+	EXPECT_LT(in, (long long)(seq + 2 * far + 64));
+	EXPECT_EQ(0, pages_bad(p, seq, 4300));
+	munmap(p, n * page_size);
+	close(fd);
+}
+
 /* vmsim_pageout_wait(), and every one of the @n pages was taken. */
 static void pageout_all(struct __test_metadata *_metadata, int fd, size_t n)
 {

@@ -418,7 +418,7 @@ again:
 		goto out;
 	}
 	if (vmsim_entry_touch(bsptep))
-		vmsim_ra_hit(1);
+		vmsim_ra_hit(b->id, index, 1);
 	if (!copy) {
 		get_page(page);
 		lock_page(page);

@@ -429,7 +429,8 @@ struct page *vmsim_entry_swapin(struct vmsim_object *obj, pgoff_t index,
 	};
 	b->rd.nr = 1;
 	if (ra_max > 1)
-		vmsim_ra_gather(b, index, min(vmsim_ra_window(index), ra_max),
+		vmsim_ra_gather(b, index,
+				min(vmsim_ra_window(obj->id, index), ra_max),
 				index);
 
 	vmsim_swap_read_submit(&b->rd);

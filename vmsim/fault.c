@@ -187,7 +187,7 @@ static void vmsim_fault_around(struct vm_fault *vmf, struct vmsim_object *obj,
 	}
 
 	if (ra_mapped)
-		vmsim_ra_hit(ra_mapped);
+		vmsim_ra_hit(obj->id, vmf->pgoff, ra_mapped);
 	if (mapped) {
 		vmsim_mkold_range(vma, start, (end - start) >> PAGE_SHIFT, mask);
 		vmsim_object_count(obj, VMSIM_OBJ_FAULT_AROUND, mapped);
@@ -341,7 +341,7 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 		page = pfn_to_page(vmsim_pte_pfn(e));
 		ra_hit = vmsim_entry_touch(sptep);
 		if (ra_hit)
-			vmsim_ra_hit(1);
+			vmsim_ra_hit(obj->id, index, 1);
 	} else if (e & VMSIM_PTE_SWAPPED) {
 		page = vmsim_frame_alloc_reclaim(true);
 		if (!page) {

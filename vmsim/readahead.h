@@ -13,8 +13,8 @@
 /* The most pages one swap-in reads (its page and readahead). */
 #define VMSIM_MAX_READAHEAD	32
 
-unsigned int vmsim_ra_window(pgoff_t index);
+unsigned int vmsim_ra_window(u64 obj_id, pgoff_t index);
 unsigned int vmsim_ra_async_window(void);
-void vmsim_ra_hit(unsigned int nr);
+void vmsim_ra_hit(u64 obj_id, pgoff_t index, unsigned int nr);
 
 #endif /* _VMSIM_READAHEAD_H */
