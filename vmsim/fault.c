@@ -215,7 +215,7 @@ static void vmsim_fault_readahead_next(struct vmsim_object *obj,
 						VMSIM_PTE_LOCKED)) !=
 		      VMSIM_PTE_SWAPPED)
 		return;
-	budget = vmsim_reclaim_async_ra_budget();
+	budget = vmsim_reclaim_ra_budget();
 	if (budget)
 		vmsim_entry_readahead(obj, next,
 				      rounddown_pow_of_two(min(win, budget)));

@@ -131,25 +131,6 @@ static bool vmsim_free_below(unsigned long mark)
 	return percpu_counter_compare(&vmsim_pool.nr_free, mark) < 0;
 }
 
-/**
- * vmsim_reclaim_ra_budget() - how many pages a swap-in may read in all
- *
- * Readahead takes frames without reclaim, and not below the low
- * watermark: pages that may not be needed must not push others out.
- *
- * Context: Any context.
- * Return: 1 (the faulting page only) to VMSIM_MAX_READAHEAD.
- */
-unsigned int vmsim_reclaim_ra_budget(void)
-{
-	unsigned long free = vmsim_nr_free_fast();
-	unsigned long low = READ_ONCE(vmsim_wmark.low);
-
-	if (free <= low)
-		return 1;
-	return min_t(unsigned long, free - low, VMSIM_MAX_READAHEAD);
-}
-
 /* ------------------------------------------------------------------------
  * vmsimd
  */
@@ -184,19 +165,23 @@ static void vmsim_wakeup_vmsimd(void)
 }
 
 /**
- * vmsim_reclaim_async_ra_budget() - how many pages readahead ahead of a hit
- *	may read
+ * vmsim_reclaim_ra_budget() - how many frames readahead may take
  *
- * Pages read ahead of a readahead hit are what a sequential reader needs
- * next: they may take frames down to the min watermark (below it is for
- * faults), and vmsimd is woken to make room for the ones after, as a
- * fault would wake it (a reader running on readahead makes no fault that
- * allocates).
+ * Readahead (around a swap-in, or ahead of a readahead hit) takes frames
+ * without reclaim, down to the min watermark (below it is for faults,
+ * which reclaim), as the kernel's swap readahead allocates as the fault
+ * does.  What it reads was asked for: the window grows only on readahead
+ * hits and shrinks when they stop, so those pages are likely to be used.
+ * vmsimd is woken to make room for the pages after, as a fault would wake
+ * it (a reader running on readahead makes no fault that allocates).
+ * Stopping at the low watermark instead left a reader whose vmsimd lags
+ * (its vCPU descheduled by the host) with no readahead at all, a major
+ * fault a page.
  *
  * Context: Any context.
  * Return: 0 to VMSIM_MAX_READAHEAD.
  */
-unsigned int vmsim_reclaim_async_ra_budget(void)
+unsigned int vmsim_reclaim_ra_budget(void)
 {
 	unsigned long free = vmsim_nr_free_fast();
 	unsigned long min = READ_ONCE(vmsim_wmark.min);

@@ -22,6 +22,5 @@ void vmsim_reclaim_exit(void);
 void vmsim_reclaim_kick(void);
 struct page *vmsim_frame_alloc_reclaim(bool unzeroed);
 unsigned int vmsim_reclaim_ra_budget(void);
-unsigned int vmsim_reclaim_async_ra_budget(void);
 
 #endif /* _VMSIM_RECLAIM_H */
