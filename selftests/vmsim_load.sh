@@ -187,6 +187,7 @@ hog_mb=$(( (free - total / 4) / 1024 ))
 fallocate -l ${hog_mb}M /tmp/hog/fill 2>/dev/null ||
 	dd if=/dev/zero of=/tmp/hog/fill bs=1M count=$hog_mb 2>/dev/null
 before=$(free_kb)
+cp /proc/meminfo /tmp/meminfo.before
 want_mb=$(( before / 1024 + 16 ))
 max_mb=$(( total * 3 / 4 / 1024 ))
 [ $want_mb -gt $max_mb ] && want_mb=$max_mb
@@ -203,11 +204,23 @@ else
 	fi
 	sleep 1
 	after=$(free_kb)
-	# Allow for what the kernel itself moved around meanwhile (4 MiB).
-	if [ $((before - after)) -lt 4096 ]; then
+	# Allow for what the kernel itself moved around meanwhile: 4 MiB,
+	# or a 32nd of the pool asked for, which is more on a debug kernel
+	# whose slab, KASAN and kmemleak metadata shift under the pressure
+	# of the attempt (5 MiB seen on debug-6.12).  A pool that was not
+	# freed would be all of it.
+	slack=$(( want_mb * 1024 / 32 ))
+	[ $slack -lt 4096 ] && slack=4096
+	echo "# free memory $before kB before, $after kB after (slack $slack kB)"
+	if [ $((before - after)) -lt $slack ]; then
 		ktap_ok failed_load_frees_all
 	else
 		ktap_fail failed_load_frees_all "free memory $before kB before, $after kB after"
+		# Which of the kernel's counters took it.
+		awk 'NR == FNR { b[$1] = $2; next }
+		     $2 - b[$1] > 1024 || b[$1] - $2 > 1024 {
+			print "# " $1 " " b[$1] " -> " $2 " kB"
+		     }' /tmp/meminfo.before /proc/meminfo
 	fi
 fi
 rm -f /tmp/hog/fill
