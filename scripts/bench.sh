@@ -12,6 +12,8 @@
 #   SEED=1                           the seed of every workload
 #   VMSIM_ARGS=                      extra module parameters, comma-separated
 #                                    (e.g. write_notify=N,fault_around_pages=64)
+#   SWAPS=seq,rand,mix               the passes of the swap group (default
+#                                    all three)
 #   HOG=1                            run each kernel a second time while a
 #                                    busy loop, pinned to host CPU 0, competes
 #                                    with QEMU; results as KERNEL+hog, and a
@@ -86,7 +88,7 @@ for k in $KERNELS; do
 		[ $hog = 1 ] && hog_start
 		# run.sh's own lines (its verdict, what failed) after the progress line.
 		"$top/qemu/run.sh" -k "$k" -m bench -M 2G -o "$run" --quiet -t 3600 \
-			-a "harness.pool_mb=$POOL_MB harness.bench=$BENCH harness.seed=$SEED${VMSIM_ARGS:+ harness.vmsim_args=$VMSIM_ARGS}" \
+			-a "harness.pool_mb=$POOL_MB harness.bench=$BENCH harness.seed=$SEED${VMSIM_ARGS:+ harness.vmsim_args=$VMSIM_ARGS}${SWAPS:+ harness.swaps=$SWAPS}" \
 			>"$out/$label.run.log" 2>&1 &
 		pid=$!
 		progress "$run/console.log" $pid

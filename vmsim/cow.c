@@ -350,6 +350,7 @@ int vmsim_cow_fault(struct vmsim_object *obj, pgoff_t index, u64 *sptep,
 {
 	struct page *page, *frame = NULL;
 	struct vmsim_object *b;
+	unsigned int win;
 	bool alone;
 	u64 *bsptep;
 	int err;
@@ -384,8 +385,10 @@ again:
 		goto again;
 	}
 	if (!(e & VMSIM_PTE_PRESENT)) {
-		page = vmsim_entry_swapin(b, index, bsptep, frame,
-					  vmsim_reclaim_ra_budget(), &err);
+		/* No reclaim for the window: the backing's entry is held. */
+		win = vmsim_reclaim_ra_frames(vmsim_ra_window(b->id, index),
+					      false);
+		page = vmsim_entry_swapin(b, index, bsptep, frame, win, &err);
 		frame = NULL;		/* the read's, whatever came of it */
 		if (!page) {
 			if (err == -EINTR)

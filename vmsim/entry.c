@@ -398,7 +398,9 @@ vmsim_swapin_batch_new(struct vmsim_object *obj, u64 *main, gfp_t gfp)
  * @index: the page
  * @sptep: its entry, locked by the caller, SWAPPED and not PRESENT
  * @page: a frame for it (need not be zeroed); this function takes it over
- * @ra_max: read at most this many pages in all (1: no readahead)
+ * @win: the aligned window around @index to read, a power of two (1: the
+ *	page alone), with a frame free for each of its other pages
+ *	(vmsim_reclaim_ra_frames())
  * @err: out: why it failed
  *
  * The page comes back in the swap cache: resident, clean, still holding
@@ -414,7 +416,7 @@ vmsim_swapin_batch_new(struct vmsim_object *obj, u64 *main, gfp_t gfp)
  */
 struct page *vmsim_entry_swapin(struct vmsim_object *obj, pgoff_t index,
 				u64 *sptep, struct page *page,
-				unsigned int ra_max, int *err)
+				unsigned int win, int *err)
 {
 	struct vmsim_swapin_batch *b;
 	u64 e = vmsim_pte_read(sptep);
@@ -428,10 +430,8 @@ struct page *vmsim_entry_swapin(struct vmsim_object *obj, pgoff_t index,
 		.page = page, .swp = vmsim_pte_swp(e), .cookie = &b->req[0],
 	};
 	b->rd.nr = 1;
-	if (ra_max > 1)
-		vmsim_ra_gather(b, index,
-				min(vmsim_ra_window(obj->id, index), ra_max),
-				index);
+	if (win > 1)
+		vmsim_ra_gather(b, index, win, index);
 
 	vmsim_swap_read_submit(&b->rd);
 

@@ -132,7 +132,7 @@ bool vmsim_entry_fold_dirty(struct vmsim_object *obj, u64 *sptep,
 			    bool pte_dirty);
 struct page *vmsim_entry_swapin(struct vmsim_object *obj, pgoff_t index,
 				u64 *sptep, struct page *page,
-				unsigned int ra_max, int *err);
+				unsigned int win, int *err);
 unsigned int vmsim_entry_readahead(struct vmsim_object *obj, pgoff_t index,
 				   unsigned int win);
 int vmsim_entry_drop(struct vmsim_object *obj, pgoff_t index, u64 *sptep);

@@ -298,6 +298,7 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 	pgoff_t index = vmf->pgoff;
 	bool ra_hit = false;
 	struct page *page;
+	unsigned int win;
 	u64 *sptep;
 	u64 e;
 	int err;
@@ -348,8 +349,9 @@ static vm_fault_t vmsim_fault(struct vm_fault *vmf)
 			vmsim_entry_unlock(sptep);
 			return vmsim_oom(obj, index, write);
 		}
-		page = vmsim_entry_swapin(obj, index, sptep, page,
-					  vmsim_reclaim_ra_budget(), &err);
+		win = vmsim_reclaim_ra_frames(vmsim_ra_window(obj->id, index),
+					      true);
+		page = vmsim_entry_swapin(obj, index, sptep, page, win, &err);
 		if (!page) {
 			trace_vmsim_fault(obj->id, index, write,
 					  VMSIM_FAULT_SIGBUS);

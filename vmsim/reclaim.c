@@ -21,6 +21,7 @@
  */
 #include <linux/freezer.h>
 #include <linux/kthread.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/percpu_counter.h>
@@ -191,6 +192,42 @@ unsigned int vmsim_reclaim_ra_budget(void)
 	if (free <= min)
 		return 0;
 	return min_t(unsigned long, free - min, VMSIM_MAX_READAHEAD);
+}
+
+/**
+ * vmsim_reclaim_ra_frames() - the frames for a swap-in's readahead window
+ * @win: the window wanted (a power of two, the faulting page included)
+ * @reclaim: the caller may reclaim (a fault holding no lock but its own
+ *	entry's)
+ *
+ * What vmsim_reclaim_ra_budget() allows; and with @reclaim, when that is
+ * less than the window, the faulting task first reclaims the rest itself,
+ * as the kernel's swap-in does: each page its readahead reads is charged
+ * to the memory cgroup, and a charge over the limit reclaims in the
+ * faulting task.  Left to vmsimd alone, a reader whose vmsimd lags (its
+ * vCPU descheduled by the host) found free frames at min and read a few
+ * pages a fault instead of a window.  Nothing is reclaimed for a fault
+ * that reads one page.
+ *
+ * Context: Any context without @reclaim; with it, process context, may
+ * sleep, and the caller may hold one entry lock.
+ * Return: the window to read, a power of two from 1 to @win.
+ */
+unsigned int vmsim_reclaim_ra_frames(unsigned int win, bool reclaim)
+{
+	struct vmsim_shrink_result res;
+	unsigned int budget;
+
+	if (win <= 1)
+		return 1;
+	budget = vmsim_reclaim_ra_budget();
+	if (reclaim && budget + 1 < win && current != vmsimd_task) {
+		vmsim_count(VMSIM_ALLOCSTALL);
+		vmsim_shrink(win - 1 - budget, VMSIM_BY_DIRECT,
+			     READ_ONCE(vmsim_wmark.high), &res);
+		budget = vmsim_reclaim_ra_budget();
+	}
+	return rounddown_pow_of_two(min(win, budget + 1));
 }
 
 /*

@@ -22,5 +22,6 @@ void vmsim_reclaim_exit(void);
 void vmsim_reclaim_kick(void);
 struct page *vmsim_frame_alloc_reclaim(bool unzeroed);
 unsigned int vmsim_reclaim_ra_budget(void);
+unsigned int vmsim_reclaim_ra_frames(unsigned int win, bool reclaim);
 
 #endif /* _VMSIM_RECLAIM_H */

@@ -73,7 +73,8 @@ OTHER_POLICIES="lru2 clock fifo random"
 TRACE_BACKENDS="belady vmsim $(for q in $OTHER_POLICIES; do printf 'vmsim-%s ' $q; done)$KERNEL_SIDES"
 in_groups traces-vmsim && TRACE_BACKENDS="vmsim $(for q in $OTHER_POLICIES; do printf 'vmsim-%s ' $q; done)"
 # mix: a sequential scan interleaved with Zipf draws that rewrite their page
-SWAPS="seq rand mix"
+SWAPS=$(arg swaps | tr , " ")
+SWAPS=${SWAPS:-seq rand mix}
 FAR_SWAPS="seq rand"
 nb=$(words $TOUCH_BACKENDS)
 total=0
