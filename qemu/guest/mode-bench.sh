@@ -265,7 +265,7 @@ case ",$GROUPS," in *,swap,*)
 	raw raw-seq-write-4k 64 if=/dev/zero of=/dev/vdb bs=4k count=16384 oflag=direct
 	raw raw-seq-read-4k 64 if=/dev/vdb of=/dev/null bs=4k count=16384 iflag=direct
 
-	insmod "$VMSIM_KO" pool_mb=$SPOOL_MB || exit 1
+	insmod "$VMSIM_KO" pool_mb=$SPOOL_MB $(arg vmsim_args | tr , ' ') || exit 1
 	vmsimctl mkswap /dev/vda >/dev/null && vmsimctl swapon /dev/vda || fail=1
 	kernel_side_up $((SPOOL_MB << 20))
 	for p in $SWAPS; do
@@ -301,7 +301,7 @@ case ",$GROUPS," in *,far,*)
 		nbd-client 127.0.0.1 $((10809 + i)) /dev/nbd$i -t 60 -b 4096 \
 			>/dev/null || fail=1
 	done
-	insmod "$VMSIM_KO" pool_mb=$FPOOL_MB || exit 1
+	insmod "$VMSIM_KO" pool_mb=$FPOOL_MB $(arg vmsim_args | tr , ' ') || exit 1
 	vmsimctl mkswap /dev/nbd0 >/dev/null && vmsimctl swapon /dev/nbd0 || fail=1
 	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
 	mkdir -p /sys/fs/cgroup/bench
