@@ -223,7 +223,7 @@ else
 		     }' /tmp/meminfo.before /proc/meminfo
 	fi
 fi
-rm -f /tmp/hog/fill
+rm -f /tmp/hog/fill /tmp/meminfo.before
 umount /tmp/hog
 
 ktap_finish

@@ -194,6 +194,14 @@ unsigned int vmsim_reclaim_ra_budget(void)
 	return min_t(unsigned long, free - min, VMSIM_MAX_READAHEAD);
 }
 
+/* A faulting task reclaims up to @nr frames itself, counted as a stall. */
+static void vmsim_shrink_direct(unsigned long nr,
+				struct vmsim_shrink_result *res)
+{
+	vmsim_count(VMSIM_ALLOCSTALL);
+	vmsim_shrink(nr, VMSIM_BY_DIRECT, READ_ONCE(vmsim_wmark.high), res);
+}
+
 /**
  * vmsim_reclaim_ra_frames() - the frames for a swap-in's readahead window
  * @win: the window wanted (a power of two, the faulting page included)
@@ -222,9 +230,7 @@ unsigned int vmsim_reclaim_ra_frames(unsigned int win, bool reclaim)
 		return 1;
 	budget = vmsim_reclaim_ra_budget();
 	if (reclaim && budget + 1 < win && current != vmsimd_task) {
-		vmsim_count(VMSIM_ALLOCSTALL);
-		vmsim_shrink(win - 1 - budget, VMSIM_BY_DIRECT,
-			     READ_ONCE(vmsim_wmark.high), &res);
+		vmsim_shrink_direct(win - 1 - budget, &res);
 		budget = vmsim_reclaim_ra_budget();
 	}
 	return rounddown_pow_of_two(min(win, budget + 1));
@@ -330,9 +336,7 @@ static bool vmsim_reclaim_direct(unsigned long errors)
 {
 	struct vmsim_shrink_result res;
 
-	vmsim_count(VMSIM_ALLOCSTALL);
-	vmsim_shrink(VMSIM_DIRECT_BATCH, VMSIM_BY_DIRECT,
-		     READ_ONCE(vmsim_wmark.high), &res);
+	vmsim_shrink_direct(VMSIM_DIRECT_BATCH, &res);
 	return res.reclaimed ||
 	       (res.queued &&
 		vmsim_event_sum(VMSIM_SWAP_WRITE_ERRORS) == errors);

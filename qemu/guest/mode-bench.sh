@@ -13,9 +13,10 @@
 #                          meta,speed,remap,scale,traces,swap,far (default
 #                          all); traces-vmsim runs the traces on vmsim only
 #   harness.seed=N         the seed of every workload (default 1)
-#   harness.vmsim_args=A   extra module parameters (comma-separated) for the
-#                          speed, remap, scale and trace runs
-#                          (comma for space), e.g. inactive_ratio=1
+#   harness.vmsim_args=A   extra module parameters (comma-separated) for
+#                          every group's vmsim, e.g. inactive_ratio=1
+#   harness.swaps=LIST     the swap group's passes: seq,rand,mix (default
+#                          all three)
 
 arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^harness\.$1=//p" | tail -n 1; }
 
