@@ -84,6 +84,13 @@ run() {	# run KERNEL ARGS...: one qemu/run.sh, counted
 		p=0 f=1 s=0
 	fi
 	add "$p" "$f" "$s" "$line"
+	# Name what failed in the summary too: CI may show only its tail.
+	if [ "$f" -gt 0 ] && [ -f "$dir/console.log" ]; then
+		while IFS= read -r t; do
+			lines+=("    $k: $t")
+		done < <(grep -aE '(^|: )not ok ' "$dir/console.log" |
+			 tr -d '\r' | head -n 8)
+	fi
 }
 
 rm -rf "$top/out/check"

@@ -279,7 +279,7 @@ TEST_F_TIMEOUT(swap, data_integrity, 180)
 	 * last reference of an exited writer's object ends it on a
 	 * workqueue).
 	 */
-	EXPECT_EQ(0, vmsim_swaps_settle(dev1));
+	EXPECT_EQ(0, vmsim_swaps_drain(dev1));
 }
 
 /*
@@ -856,7 +856,7 @@ TEST_F_TIMEOUT(swap, swap_full_sigbus, 600)
 	for (i = 0; i < 100 && vmsim_free_pages() < free0; i++)
 		usleep(100 * 1000);
 	EXPECT_LE(free0, vmsim_free_pages());
-	EXPECT_EQ(0, vmsim_swaps_settle(FLAKY));
+	EXPECT_EQ(0, vmsim_swaps_drain(FLAKY));
 	ASSERT_EQ(0, vmsim_swapoff_ioctl(self->fd, FLAKY));
 }
 
@@ -1373,7 +1373,7 @@ TEST_F_TIMEOUT(swap, teardown_deferred_from_writeback, 180)
 	}
 	fclose(f);
 	EXPECT_TRUE(seen);
-	EXPECT_EQ(0, vmsim_swaps_settle(FLAKY));
+	EXPECT_EQ(0, vmsim_swaps_drain(FLAKY));
 	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, FLAKY));
 }
 

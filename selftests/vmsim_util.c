@@ -392,6 +392,18 @@ long vmsim_swaps_used(const char *path)
 	return ret;
 }
 
+long vmsim_swaps_drain(const char *path)
+{
+	long used = vmsim_swaps_used(path);
+	int i;
+
+	for (i = 0; i < 300 && used > 0; i++) {
+		usleep(100 * 1000);
+		used = vmsim_swaps_used(path);
+	}
+	return used;
+}
+
 long vmsim_swaps_settle(const char *path)
 {
 	long used = vmsim_swaps_used(path), now;

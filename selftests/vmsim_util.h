@@ -78,6 +78,13 @@ long vmsim_swaps_used(const char *path);
  */
 long vmsim_swaps_settle(const char *path);
 /*
+ * Wait (up to 30 s) for every slot of @path to be freed, as they are once
+ * the objects that held them are torn down (on a workqueue, when a reclaim
+ * pass or a read held the last reference).  Return its use then: 0, or
+ * what was still used when the wait gave up.
+ */
+long vmsim_swaps_drain(const char *path);
+/*
  * Page out object pages [0, @n) of @fd and wait (up to 2 s) until the
  * writes are done: the last page gone and nothing in writeback (writes to
  * two areas complete in any order, and pswpout counts each before it is
