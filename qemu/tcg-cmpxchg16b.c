@@ -18,7 +18,7 @@
  */
 #include <stdio.h>
 
-/* CF PF AF ZF SF OF, IF and the always-one bit 1. */
+/* What the cmp leaves (CF PF AF SF), ZF from cmpxchg16b, IF, bit 1. */
 #define FLAGS_EXPECTED	0x2d7UL
 #define OPERAND		0x81a83342UL
 

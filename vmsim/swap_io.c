@@ -7,7 +7,9 @@
  * consecutive slots, under a plug.  Each page's CRC32C is recorded in its
  * area when it is submitted.  Completions are finished in process context
  * by a worker (vmsim_io_wq, per-CPU and high priority: on the CPU the
- * interrupt came to), which calls the caller's done() for every page.
+ * interrupt came to, or on the one where the work item already runs, as
+ * a work item never runs twice at once), which calls the caller's done()
+ * for every page.
  * Neither the batch's bookkeeping nor its bios can fail to be allocated:
  * both come from mempools (a bio_set and vmsim_write_pool), so reclaim
  * always makes progress, as mm/page_io.c's bios do.
