@@ -960,7 +960,7 @@ static int cmd_record(int argc, char **argv)
 	unsigned long long start = 0, pages = 0, *ent = NULL;
 	long long prev[4] = { -1, -1, -1, -1 }, now[4];
 	char counters[PATH_MAX], map[PATH_MAX], gp[PATH_MAX], what[256] = "";
-	unsigned int interval_ms = 200, cols = 0, samples = 0, i;
+	unsigned int interval_ms = 200, cols = 0, samples = 0, i, ms;
 	int fd, pid = 0, child = 0, opt, status = 0, row[RECORD_COLS];
 	int child_gp, gp_status, stop = 0;
 	bool has_cmd;
@@ -1050,6 +1050,9 @@ static int cmd_record(int argc, char **argv)
 
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		t = ts.tv_sec + ts.tv_nsec / 1e9 - t0;
+		/* Counters once an interval, also while looking faster. */
+		if (prev[0] >= 0 && t - last < interval_ms / 1000.0 * 0.9)
+			goto map;
 		free_kb = proc_value("/proc/vmsim_meminfo", "MemFree");
 		act = proc_value("/proc/vmsim_meminfo", "Active");
 		inact = proc_value("/proc/vmsim_meminfo", "Inactive");
@@ -1067,7 +1070,7 @@ static int cmd_record(int argc, char **argv)
 		}
 		memcpy(prev, now, sizeof(prev));
 		last = t;
-
+map:
 		if (!cols && !largest_mapping(pid, &start, &pages))
 			cols = pages < RECORD_COLS ? pages : RECORD_COLS;
 		if (cols && !page_row(fd, pid, start, pages, ent, row, cols)) {
@@ -1075,13 +1078,21 @@ static int cmd_record(int argc, char **argv)
 				fprintf(fm, "%u %.2f %d\n", i, t, row[i]);
 			fprintf(fm, "\n");
 			samples++;
+		} else if (!samples) {
+			cols = 0;	/* unmapped before a row: look again */
 		}
 
 		if (child ? waitpid(child, &status, WNOHANG) == child :
 			    kill(pid, 0) && errno == ESRCH)
 			break;
-		wait.tv_sec = interval_ms / 1000;
-		wait.tv_nsec = interval_ms % 1000 * 1000000L;
+		/*
+		 * Until the first row, look every 5 ms: a short program
+		 * (vmsim-demo 8 lives a few hundred ms under TCG) may map
+		 * and unmap between two samples of the interval.
+		 */
+		ms = samples || interval_ms < 5 ? interval_ms : 5;
+		wait.tv_sec = ms / 1000;
+		wait.tv_nsec = ms % 1000 * 1000000L;
 		stop = sigtimedwait(&sigint, NULL, &wait) == SIGINT;
 	}
 	if (child && stop) {
