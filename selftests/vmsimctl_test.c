@@ -4,6 +4,7 @@
  * messages when something is wrong.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -470,17 +471,46 @@ TEST_F(ctl, heap_example)
 	EXPECT_NE(NULL, strstr(self->out, "resident 245, dirty 245"));
 }
 
+/* Page-map rows with a dirty page (state 4), and counter rows, so far. */
+static void record_rows(const char *png, int *dirty, int *counters)
+{
+	char path[256], line[256];
+	FILE *f;
+
+	*dirty = 0;
+	*counters = 0;
+	snprintf(path, sizeof(path), "%s.pages", png);
+	f = fopen(path, "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			unsigned int col, st;
+			double t;
+
+			if (sscanf(line, "%u %lf %u", &col, &t, &st) == 3 &&
+			    st == 4)
+				(*dirty)++;
+		}
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s.counters", png);
+	f = fopen(path, "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			*counters += line[0] != '#';
+		fclose(f);
+	}
+}
+
 /*
  * record runs a program, samples it and draws a PNG: a real picture (PNG
- * signature, the size asked of gnuplot, not a few bytes), with a page map
- * that saw the program's pages dirty and the counters sampled over time.
+ * signature, the size asked of gnuplot, not a few bytes), and the
+ * program's exit status.  (What the samples saw is the next test's: how
+ * many a short program gets depends on how fast the host runs the guest.)
  */
 TEST_F(ctl, record_draws_a_png)
 {
 	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 	unsigned char head[24];
-	char line[256];
-	int dirty = 0, counters = 0;
 	long size;
 	FILE *f;
 
@@ -503,31 +533,96 @@ TEST_F(ctl, record_draws_a_png)
 	EXPECT_EQ(1000, head[16] << 24 | head[17] << 16 | head[18] << 8 | head[19]);
 	EXPECT_EQ(1100, head[20] << 24 | head[21] << 16 | head[22] << 8 | head[23]);
 	EXPECT_GT(size, 8000);
-
-	/* The page map saw dirty pages (state 4); the counters have rows. */
-	f = fopen("/tmp/rec.png.pages", "r");
-	ASSERT_NE(NULL, f);
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int col, st;
-		double t;
-
-		if (sscanf(line, "%u %lf %u", &col, &t, &st) == 3 && st == 4)
-			dirty++;
-	}
-	fclose(f);
-	EXPECT_GT(dirty, 0);
-	f = fopen("/tmp/rec.png.counters", "r");
-	ASSERT_NE(NULL, f);
-	while (fgets(line, sizeof(line), f))
-		counters += line[0] != '#';
-	fclose(f);
-	EXPECT_GE(counters, 2);
+	/* The program's failure is record's. */
+	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1,
+			     "record -o /tmp/rec3.png -i 50 -- false"));
+	EXPECT_NE(NULL, strstr(self->out, "never mapped /dev/vmsim"));
 
 	/* Wrong use: no command, a pid that does not exist. */
 	EXPECT_EQ(2, run_ctl(self->out, sizeof(self->out), -1, "record"));
 	EXPECT_EQ(1, run_ctl(self->out, sizeof(self->out), -1,
 			     "record -p 999999 -o /tmp/rec2.png"));
 	EXPECT_NE(NULL, strstr(self->out, "no process 999999"));
+}
+
+/*
+ * record -p follows a process that is already running: while a child
+ * holds 64 dirty pages of /dev/vmsim, the page map shows them dirty and
+ * the counters gain a row an interval, written as they are taken; the
+ * recording ends when the child does.  The child lives until the test has
+ * seen the rows (at most 60 s), so the host's speed does not matter.
+ */
+TEST_F(ctl, record_follows_a_process)
+{
+	size_t page = sysconf(_SC_PAGESIZE), len = 64 * page;
+	int go[2], ready[2], dirty = 0, counters = 0, tries, status;
+	char cmd[256], c;
+	size_t n = 0;
+	pid_t child;
+	FILE *f;
+
+	if (system("command -v gnuplot >/dev/null"))
+		SKIP(return, "gnuplot is not in PATH");
+	/* O_CLOEXEC: vmsimctl must not hold the child's pipe open. */
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		char *p;
+
+		close(go[1]);
+		close(ready[0]);
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->fd, 0);
+		if (p == MAP_FAILED)
+			_exit(1);
+		memset(p, 0x5a, len);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		/* Until the test closes its end. */
+		while (read(go[0], &c, 1) > 0)
+			;
+		munmap(p, len);
+		_exit(0);
+	}
+	close(go[0]);
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	close(ready[0]);
+
+	unlink("/tmp/recp.png");
+	unlink("/tmp/recp.png.pages");
+	unlink("/tmp/recp.png.counters");
+	snprintf(cmd, sizeof(cmd),
+		 "exec vmsimctl record -o /tmp/recp.png -i 50 -p %d 2>&1",
+		 (int)child);
+	f = popen(cmd, "r");
+	ASSERT_NE(NULL, f);
+	for (tries = 0; tries < 6000; tries++) {
+		record_rows("/tmp/recp.png", &dirty, &counters);
+		if (dirty > 0 && counters >= 2)
+			break;
+		usleep(10 * 1000);
+	}
+	close(go[1]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_EQ(0, status);
+	while (n + 1 < sizeof(self->out) &&
+	       fgets(self->out + n, sizeof(self->out) - n, f))
+		n += strlen(self->out + n);
+	self->out[n] = 0;
+	status = pclose(f);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("output: %s", self->out);
+	}
+	EXPECT_NE(NULL, strstr(self->out, "/tmp/recp.png: "));
+	EXPECT_NE(NULL, strstr(self->out, "pages of a 64-page mapping"));
+	EXPECT_GT(dirty, 0) {
+		TH_LOG("no dirty page in 60 s of rows; output: %s", self->out);
+	}
+	EXPECT_GE(counters, 2);
+	EXPECT_EQ(0, access("/tmp/recp.png", R_OK));
 }
 
 TEST_HARNESS_MAIN

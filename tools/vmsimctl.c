@@ -1067,6 +1067,7 @@ static int cmd_record(int argc, char **argv)
 			for (i = 0; i < 4; i++)
 				fprintf(fc, " %.0f", (now[i] - prev[i]) / (t - last));
 			fprintf(fc, "\n");
+			fflush(fc);	/* a row as it is taken: tail -f works */
 		}
 		memcpy(prev, now, sizeof(prev));
 		last = t;
@@ -1077,6 +1078,7 @@ map:
 			for (i = 0; i < cols; i++)
 				fprintf(fm, "%u %.2f %d\n", i, t, row[i]);
 			fprintf(fm, "\n");
+			fflush(fm);
 			samples++;
 		} else if (!samples) {
 			cols = 0;	/* unmapped before a row: look again */
