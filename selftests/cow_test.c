@@ -117,6 +117,21 @@ FIXTURE_TEARDOWN(cow)
 }
 
 /* Swap on, for the tests whose pages must go out; false to skip. */
+/* Lines of /proc/vmsim_objects: one per live object, and a header. */
+static int objects_listed(void)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen("/proc/vmsim_objects", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
 static bool cow_swapon(struct __test_metadata *_metadata,
 		       struct _test_data_cow *self)
 {
@@ -482,8 +497,8 @@ TEST_F_TIMEOUT(cow, swap_reclaim_and_swapoff, 180)
 {
 	size_t n = self->pool / 4, m = self->pool * 3 / 2;
 	long long out0, in0;
+	int c, other, listed, i;
 	char *p, *q, *r;
-	int c, other;
 
 	if (!cow_swapon(_metadata, self))
 		SKIP(return, "no swap area on %s", swapdev);
@@ -512,6 +527,7 @@ TEST_F_TIMEOUT(cow, swap_reclaim_and_swapoff, 180)
 	 */
 	ASSERT_EQ(0, vmsim_policy_set("fifo"));
 	out0 = stat_of("pswpout");
+	listed = objects_listed();
 	other = vmsim_open();
 	ASSERT_GE(other, 0);
 	r = vmsim_map(other, m * page_size, 0, PROT_READ | PROT_WRITE);
@@ -531,6 +547,14 @@ TEST_F_TIMEOUT(cow, swap_reclaim_and_swapoff, 180)
 	/* swapoff brings the shared pages back into memory, once. */
 	munmap(r, m * page_size);
 	close(other);
+	/*
+	 * If reclaim held the other object when it was closed, it goes a
+	 * moment later, and its frames with it: wait for that (swapoff
+	 * waits for teardowns already queued, not for references held).
+	 */
+	for (i = 0; i < 1000 && objects_listed() > listed; i++)
+		usleep(10 * 1000);
+	EXPECT_EQ(listed, objects_listed());
 	EXPECT_EQ(0, vmsim_swapoff_ioctl(self->fd, swapdev)) {
 		TH_LOG("free %ld shared %ld resident %ld kB swapfree %ld kB",
 		       vmsim_free_pages(), shared_pages(),

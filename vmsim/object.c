@@ -505,6 +505,21 @@ u64 vmsim_object_resolve(struct vmsim_object *obj, pgoff_t index,
 	return vmsim_pte_own(e) ? e : 0;
 }
 
+/**
+ * vmsim_objects_flush_teardowns() - wait for the teardowns already queued
+ *
+ * An object whose last reference went in reclaim or in an I/O completion
+ * is torn down on vmsim_release_wq a moment later; until then its frames
+ * and slots are not free.  For a caller about to count them (swapoff), so
+ * that a file closed just before does not count against it.
+ *
+ * Context: Process context; sleeps.  No entry lock or vmsim lock held.
+ */
+void vmsim_objects_flush_teardowns(void)
+{
+	flush_workqueue(vmsim_release_wq);
+}
+
 int vmsim_objects_init(void)
 {
 	vmsim_release_wq = alloc_workqueue("vmsim_release", WQ_UNBOUND, 0);

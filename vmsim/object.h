@@ -218,6 +218,7 @@ long vmsim_object_rmap_walk(struct vmsim_object *obj, pgoff_t start,
 			    struct vmsim_tlb_batch *tlb);
 u64 vmsim_object_resolve(struct vmsim_object *obj, pgoff_t index,
 			 unsigned int *sharers);
+void vmsim_objects_flush_teardowns(void);
 int vmsim_objects_init(void);
 void vmsim_objects_exit(void);
 

@@ -91,7 +91,8 @@ static int vmsim_swapoff_object(struct vmsim_object *obj, void *data)
  * @path: the block device
  *
  * Brings every page stored on the area back into the pool (reclaim may push
- * other pages out to other areas meanwhile).  Fails with -ENOMEM, changing
+ * other pages out to other areas meanwhile).  Objects already closed whose
+ * teardown is queued are freed first.  Fails with -ENOMEM, changing
  * nothing, when the pages would not fit; with -EINTR if a fatal signal
  * arrives, and with -EIO if some page cannot be read back correctly (it
  * keeps its slot, so that touching it gives SIGBUS): both leave the area
@@ -107,6 +108,8 @@ int vmsim_swapoff(const char *path)
 	struct vmsim_swap_area *a;
 	int err, pass;
 
+	/* A file closed while reclaim held its object: its frames first. */
+	vmsim_objects_flush_teardowns();
 	a = vmsim_swap_drain_begin(path, vmsim_swapoff_fits);
 	if (IS_ERR(a))
 		return PTR_ERR(a);
