@@ -116,7 +116,6 @@ FIXTURE_TEARDOWN(cow)
 	vmsim_policy_set(self->policy);
 }
 
-/* Swap on, for the tests whose pages must go out; false to skip. */
 /* Lines of /proc/vmsim_objects: one per live object, and a header. */
 static int objects_listed(void)
 {
@@ -132,6 +131,7 @@ static int objects_listed(void)
 	return n;
 }
 
+/* Swap on, for the tests whose pages must go out; false to skip. */
 static bool cow_swapon(struct __test_metadata *_metadata,
 		       struct _test_data_cow *self)
 {

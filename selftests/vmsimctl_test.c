@@ -17,6 +17,16 @@
 #include "kselftest_harness.h"
 #include "vmsim_util.h"
 
+/* Read all of @f into @out (@len bytes, NUL-terminated, cut if longer). */
+static void read_all(FILE *f, char *out, size_t len)
+{
+	size_t n = 0;
+
+	while (n + 1 < len && fgets(out + n, len - n, f))
+		n += strlen(out + n);
+	out[n] = 0;
+}
+
 /*
  * Run vmsimctl with @args, as user nobody if @uid >= 0; capture stdout and
  * stderr together into @out; return its exit status, or -1.
@@ -24,7 +34,6 @@
 static int run_ctl(char *out, size_t len, int uid, const char *args)
 {
 	char cmd[512];
-	size_t n = 0;
 	int status;
 	FILE *f;
 
@@ -37,9 +46,7 @@ static int run_ctl(char *out, size_t len, int uid, const char *args)
 	f = popen(cmd, "r");
 	if (!f)
 		return -1;
-	while (n + 1 < len && fgets(out + n, len - n, f))
-		n += strlen(out + n);
-	out[n] = 0;
+	read_all(f, out, len);
 	status = pclose(f);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -448,17 +455,13 @@ TEST_F(ctl, policy)
  */
 TEST_F(ctl, heap_example)
 {
-	size_t n = 0;
 	FILE *f;
 
 	if (system("command -v vmsim-heap >/dev/null") != 0)
 		SKIP(return, "vmsim-heap is not in PATH");
 	f = popen("vmsim-heap 1000000 2>&1", "r");
 	ASSERT_NE(NULL, f);
-	while (n + 1 < sizeof(self->out) &&
-	       fgets(self->out + n, sizeof(self->out) - n, f))
-		n += strlen(self->out + n);
-	self->out[n] = 0;
+	read_all(f, self->out, sizeof(self->out));
 	EXPECT_EQ(0, pclose(f));
 	/* pi(10^6) = 78498; the sieve's 245 pages were all written. */
 	EXPECT_NE(NULL, strstr(self->out, "78498 primes below 1000000")) {
@@ -557,7 +560,6 @@ TEST_F(ctl, record_follows_a_process)
 	size_t page = sysconf(_SC_PAGESIZE), len = 64 * page;
 	int go[2], ready[2], dirty = 0, counters = 0, tries, status;
 	char cmd[256], c;
-	size_t n = 0;
 	pid_t child;
 	FILE *f;
 
@@ -608,10 +610,7 @@ TEST_F(ctl, record_follows_a_process)
 	close(go[1]);
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_EQ(0, status);
-	while (n + 1 < sizeof(self->out) &&
-	       fgets(self->out + n, sizeof(self->out) - n, f))
-		n += strlen(self->out + n);
-	self->out[n] = 0;
+	read_all(f, self->out, sizeof(self->out));
 	status = pclose(f);
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		TH_LOG("output: %s", self->out);
